@@ -1,0 +1,51 @@
+// procs.js: the child processes the harness starts (servers, wrk).
+// Each is tracked by its PID and stopped by that PID, also on Ctrl-C; nothing else is touched.
+import { spawn, spawnSync } from "node:child_process";
+
+const live = new Set();
+
+/** start spawns argv, tracks the child, and adds `child.exited`, a promise of { code, signal, error }. */
+export function start(argv, options = {}) {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], ...options });
+  live.add(child);
+  child.exited = new Promise((resolve) => {
+    const done = (result) => {
+      live.delete(child);
+      resolve(result);
+    };
+    child.once("exit", (code, signal) => done({ code, signal }));
+    child.once("error", (error) => done({ code: null, signal: null, error }));
+  });
+  return child;
+}
+
+/** stop sends SIGTERM to the child's PID, then SIGKILL if it has not exited after graceMs. */
+export async function stop(child, graceMs = 3000) {
+  if (!live.has(child)) return child.exited;
+  child.kill("SIGTERM");
+  let timer;
+  const late = new Promise((resolve) => (timer = setTimeout(resolve, graceMs, "late")));
+  if ((await Promise.race([child.exited, late])) === "late") child.kill("SIGKILL");
+  clearTimeout(timer);
+  return child.exited;
+}
+
+/** stopAll stops every child still running. */
+export function stopAll() {
+  return Promise.all([...live].map((child) => stop(child)));
+}
+
+/** pinned prefixes argv with `taskset -c <cpu>`; cpu null means unpinned. */
+export function pinned(cpu, argv) {
+  return cpu == null ? argv : ["taskset", "-c", String(cpu), ...argv];
+}
+
+/** canPin tells whether `taskset` exists and may use CPUs 0 and 1; otherwise it returns the reason. */
+export function canPin() {
+  for (const cpu of [0, 1]) {
+    const r = spawnSync("taskset", ["-c", String(cpu), "true"], { stdio: "ignore" });
+    if (r.error?.code === "ENOENT") return { ok: false, reason: "taskset is not installed" };
+    if (r.status !== 0) return { ok: false, reason: `taskset cannot use CPU ${cpu}` };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,13 @@
+// stats.js: summaries of one peer's rounds.
+
+/** median of a list of numbers (the mean of the middle two for an even count). */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** summarize returns { median, min, max } of a non-empty list. */
+export function summarize(values) {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}

@@ -1,0 +1,70 @@
+// The fetch bridge: turns each engine Exchange into a Request, calls the app's fetch handler,
+// and hands the Response it returns back to the engine. Handler faults become a logged 500.
+import type { Exchange } from "../http/exchange.js";
+import { IncomingRequest } from "./incoming-request.js";
+import { LightResponse, NativeResponse } from "./light-response.js";
+import { toOutgoing } from "./to-outgoing.js";
+
+/** FetchApp is the application side of the bridge. */
+export interface FetchApp<S> {
+  fetch(request: Request, server: S): Response | undefined | void | Promise<Response | undefined | void>;
+  error?: ((error: unknown) => Response | Promise<Response>) | undefined;
+  /** log reports handler faults; the client only ever sees a generic 500. */
+  log(error: unknown): void;
+  /** origin builds `scheme://authority` for a request whose Host is absent. */
+  defaultAuthority(exchange: Exchange): string;
+  scheme: "http" | "https";
+}
+
+const INTERNAL_ERROR = { status: 500, statusText: "", headers: ["Content-Type", "text/plain; charset=utf-8"], body: "Internal Server Error\n", bodyLength: -1 };
+
+/** createFetchListener returns the engine's onExchange callback for an app. */
+export function createFetchListener<S>(app: FetchApp<S>, server: S): (exchange: Exchange) => void {
+  const fail = (ex: Exchange, err: unknown, handled = false): void => {
+    app.log(err);
+    if (ex.responseStarted || ex.aborted) return;
+    if (app.error === undefined || handled) return ex.respond(INTERNAL_ERROR);
+    let result: Response | Promise<Response>;
+    try {
+      result = app.error(err);
+    } catch (err2) {
+      return fail(ex, err2, true);
+    }
+    if (isResponse(result)) return send(ex, result, true);
+    Promise.resolve(result).then((res) => send(ex, res, true), (err2: unknown) => fail(ex, err2, true));
+  };
+  const send = (ex: Exchange, res: unknown, handled = false): void => {
+    if (!isResponse(res)) return fail(ex, new TypeError("the fetch handler must return a Response"), handled);
+    try {
+      ex.respond(toOutgoing(res));
+    } catch (err) {
+      fail(ex, err, handled);
+    }
+  };
+  return (ex) => {
+    const req = new IncomingRequest(ex, requestUrl(ex, app));
+    let result: ReturnType<FetchApp<S>["fetch"]>;
+    try {
+      result = app.fetch(req as unknown as Request, server);
+    } catch (err) {
+      return fail(ex, err);
+    }
+    if (isResponse(result)) return send(ex, result);
+    Promise.resolve(result).then((res) => send(ex, res), (err: unknown) => fail(ex, err));
+  };
+}
+
+function isResponse(value: unknown): value is Response {
+  return value instanceof LightResponse || value instanceof NativeResponse;
+}
+
+/** requestUrl reconstructs the target URI (RFC 9112 §3.3) from the request-target and Host. */
+export function requestUrl(ex: Exchange, app: { scheme: string; defaultAuthority(ex: Exchange): string }): string {
+  const { requestTarget, host } = ex.head;
+  const authority = host !== "" ? host : app.defaultAuthority(ex);
+  const first = requestTarget.charCodeAt(0);
+  if (first === 0x2f) return `${app.scheme}://${authority}${requestTarget}`;
+  if (requestTarget === "*") return `${app.scheme}://${authority}/*`;
+  if (ex.head.method === "CONNECT") return `${app.scheme}://${requestTarget}/`;
+  return requestTarget; // absolute-form
+}

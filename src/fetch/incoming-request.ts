@@ -1,0 +1,151 @@
+// IncomingRequest: the Request a handler receives. It is built lazily from the engine's Exchange:
+// headers, body stream, signal and URL cost nothing until read, and a real undici Request is made
+// only for the rare members that need one (clone, cache, mode, ...).
+import type { Exchange } from "../http/exchange.js";
+import { NativeResponse } from "./light-response.js";
+
+const decoder = new TextDecoder();
+
+/** IncomingRequest behaves as a Request; `request instanceof Request` is true. */
+export class IncomingRequest {
+  readonly exchange: Exchange;
+  #url: string;
+  #headers: Headers | null = null;
+  #stream: ReadableStream<Uint8Array> | null = null;
+  #controller: AbortController | null = null;
+  #real: Request | null = null;
+  #used = false;
+  /** params holds decoded route parameters (set by the router). */
+  params: Record<string, string> = {};
+
+  constructor(exchange: Exchange, url: string) {
+    this.exchange = exchange;
+    this.#url = url;
+  }
+
+  get method(): string {
+    return this.exchange.head.method;
+  }
+
+  get url(): string {
+    return this.#url;
+  }
+
+  get headers(): Headers {
+    if (this.#headers === null) {
+      const fields = this.exchange.head.headers;
+      const headers = new Headers();
+      for (let i = 0; i < fields.length; i += 2) headers.append(fields[i]!, fields[i + 1]!);
+      this.#headers = headers;
+    }
+    return this.#headers;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === null) {
+      const controller = new AbortController();
+      this.#controller = controller;
+      if (this.exchange.aborted) controller.abort();
+      else this.exchange.addAbortListener(() => controller.abort());
+    }
+    return this.#controller.signal;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    const source = this.exchange.body;
+    if (source === null) return null;
+    if (this.#stream === null) {
+      this.#stream = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const chunk = await source.read();
+          if (chunk === null) controller.close();
+          else controller.enqueue(chunk);
+        },
+        cancel() {
+          source.discard();
+        },
+      }, { highWaterMark: 0 });
+    }
+    return this.#stream;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#used || (this.#stream !== null && this.#stream.locked);
+  }
+
+  get duplex(): "half" {
+    return "half";
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.#consume();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    return new Uint8Array(await this.arrayBuffer());
+  }
+
+  async text(): Promise<string> {
+    return decoder.decode(await this.#consume());
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  async blob(): Promise<Blob> {
+    const bytes = await this.#consume();
+    return new Blob([bytes], { type: this.headers.get("content-type") ?? "" });
+  }
+
+  async formData(): Promise<FormData> {
+    const bytes = await this.#consume();
+    const type = this.headers.get("content-type") ?? "";
+    return new NativeResponse(bytes, { headers: { "content-type": type } }).formData();
+  }
+
+  clone(): Request {
+    return this.toRequest().clone();
+  }
+
+  /** toRequest makes (once) a real undici Request with the same method, URL, headers and body. */
+  toRequest(): Request {
+    if (this.#real === null) {
+      const body = this.body;
+      this.#real = new Request(this.#url, {
+        method: this.method,
+        headers: this.headers,
+        signal: this.signal,
+        ...(body !== null ? { body, duplex: "half" } : {}),
+      } as RequestInit);
+    }
+    return this.#real;
+  }
+
+  async #consume(): Promise<Uint8Array> {
+    if (this.bodyUsed) throw new TypeError("Body is unusable: Body has already been read");
+    this.#used = true;
+    const source = this.exchange.body;
+    if (source === null) return new Uint8Array(0);
+    if (this.#stream !== null) {
+      const parts: Uint8Array[] = [];
+      for await (const chunk of this.#stream as unknown as AsyncIterable<Uint8Array>) parts.push(chunk);
+      return Buffer.concat(parts);
+    }
+    const parts: Uint8Array[] = [];
+    for (let chunk = await source.read(); chunk !== null; chunk = await source.read()) parts.push(chunk);
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+}
+
+// Members a handler rarely needs come from a real Request, made on first use.
+for (const name of ["cache", "credentials", "destination", "integrity", "keepalive", "mode", "redirect", "referrer", "referrerPolicy", "isHistoryNavigation", "isReloadNavigation"]) {
+  Object.defineProperty(IncomingRequest.prototype, name, {
+    get(this: IncomingRequest) {
+      return (this.toRequest() as unknown as Record<string, unknown>)[name];
+    },
+    configurable: true,
+  });
+}
+Object.setPrototypeOf(IncomingRequest.prototype, Request.prototype);

@@ -1,0 +1,253 @@
+// LightResponse: a WHATWG Response look-alike that keeps string and byte bodies as they are, so the
+// server can write them without undici's stream machinery. serve() installs it as the global
+// Response unless `overrideGlobalResponse: false`; see docs/architecture.md for the trade-off.
+
+type HeadersInit = ConstructorParameters<typeof Headers>[0];
+type BodyInit = ConstructorParameters<typeof Response>[0];
+type ResponseInit = NonNullable<ConstructorParameters<typeof Response>[1]>;
+
+/** NativeResponse is Node's own Response class, kept before any override. */
+export const NativeResponse: typeof Response = globalThis.Response;
+
+type Source = null | string | Uint8Array | Blob | ReadableStream<Uint8Array>;
+
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const decoder = new TextDecoder();
+
+/** LightResponse behaves as Response for every method and getter; `instanceof Response` holds both ways. */
+export class LightResponse {
+  #source: Source;
+  #contentType: string | null;
+  #status: number;
+  #statusText: string;
+  #headersInit: HeadersInit | undefined;
+  #headers: Headers | null = null;
+  #stream: ReadableStream<Uint8Array> | null = null;
+  #used = false;
+
+  constructor(body?: BodyInit | null, init?: ResponseInit) {
+    const status = init?.status ?? 200;
+    if (init !== undefined) checkInit(status, init.statusText);
+    const [source, contentType] = extract(body);
+    if (source !== null && NULL_BODY_STATUS.has(status)) {
+      throw new TypeError(`Response constructor: Invalid response status code ${status}`);
+    }
+    this.#source = source;
+    this.#contentType = contentType;
+    this.#status = status;
+    this.#statusText = init?.statusText ?? "";
+    this.#headersInit = init?.headers;
+    if (this.#headersInit !== undefined && !isPlainRecord(this.#headersInit)) this.headers; // validates now, as Response does
+    else if (this.#headersInit !== undefined) checkRecord(this.#headersInit as Record<string, string>);
+  }
+
+  static json(data: unknown, init?: ResponseInit): Response {
+    const text = JSON.stringify(data);
+    if (text === undefined) throw new TypeError("Response.json: the data is not JSON serializable");
+    const res = new LightResponse(text, init);
+    res.#contentType = "application/json";
+    if (res.#headers !== null && !res.#headers.has("content-type")) res.#headers.set("content-type", "application/json");
+    return res as unknown as Response;
+  }
+
+  static redirect(url: string | URL, status?: number): Response {
+    return NativeResponse.redirect(url, status as Parameters<typeof Response.redirect>[1]);
+  }
+
+  static error(): Response {
+    return NativeResponse.error();
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof NativeResponse;
+  }
+
+  get type(): Response["type"] {
+    return "default";
+  }
+  get url(): string {
+    return "";
+  }
+  get redirected(): boolean {
+    return false;
+  }
+  get status(): number {
+    return this.#status;
+  }
+  get ok(): boolean {
+    return this.#status >= 200 && this.#status <= 299;
+  }
+  get statusText(): string {
+    return this.#statusText;
+  }
+
+  get headers(): Headers {
+    if (this.#headers === null) {
+      const headers = new Headers(this.#headersInit);
+      if (this.#contentType !== null && !headers.has("content-type")) headers.set("content-type", this.#contentType);
+      this.#headers = headers;
+    }
+    return this.#headers;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#stream === null && this.#source !== null) {
+      const source = this.#source;
+      this.#stream = source instanceof ReadableStream ? source : toStream(source);
+    }
+    return this.#stream;
+  }
+
+  get bodyUsed(): boolean {
+    if (this.#stream !== null && this.#stream !== this.#source) return this.#used || isDisturbed(this.#stream);
+    if (this.#source instanceof ReadableStream) return this.#used || isDisturbed(this.#source);
+    return this.#used;
+  }
+
+  async text(): Promise<string> {
+    const source = this.#take();
+    if (typeof source === "string") return source;
+    return decoder.decode(await collect(source));
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await collect(this.#take());
+    return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+      ? (bytes.buffer as ArrayBuffer)
+      : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    return new Uint8Array(await this.arrayBuffer());
+  }
+
+  async blob(): Promise<Blob> {
+    const bytes = await collect(this.#take());
+    return new Blob([bytes], { type: this.headers.get("content-type") ?? "" });
+  }
+
+  async formData(): Promise<FormData> {
+    const bytes = await collect(this.#take());
+    return new NativeResponse(bytes, { headers: this.headers }).formData();
+  }
+
+  clone(): Response {
+    if (this.bodyUsed) throw new TypeError("Response.clone: Body has already been consumed.");
+    let source: Source = this.#stream ?? this.#source;
+    if (source instanceof ReadableStream) {
+      const [a, b] = source.tee();
+      this.#source = a;
+      this.#stream = a;
+      source = b;
+    }
+    const copy = new LightResponse(null, { status: 200 });
+    copy.#source = source;
+    copy.#contentType = this.#contentType;
+    copy.#status = this.#status;
+    copy.#statusText = this.#statusText;
+    copy.#headersInit = this.#headers !== null ? new Headers(this.#headers) : this.#headersInit;
+    return copy as unknown as Response;
+  }
+
+  /** rawParts is the server's fast path: status, text, header source and body without copies. */
+  static rawParts(res: LightResponse): RawParts {
+    res.#used = true;
+    return {
+      status: res.#status,
+      statusText: res.#statusText,
+      headers: res.#headers ?? res.#headersInit,
+      contentType: res.#contentType,
+      body: res.#stream ?? res.#source,
+    };
+  }
+
+  #take(): Exclude<Source, Blob> {
+    if (this.bodyUsed) throw new TypeError("Body is unusable: Body has already been read");
+    this.#used = true;
+    const source = this.#stream ?? this.#source;
+    if (source instanceof Blob) return source.stream() as ReadableStream<Uint8Array>;
+    return source;
+  }
+}
+
+Object.setPrototypeOf(LightResponse.prototype, NativeResponse.prototype);
+Object.defineProperty(LightResponse, "name", { value: "Response" });
+
+/** RawParts is what the writer needs of a LightResponse. */
+export interface RawParts {
+  status: number;
+  statusText: string;
+  headers: HeadersInit | Headers | undefined;
+  contentType: string | null;
+  body: Source;
+}
+
+/** extract turns a BodyInit into the kept source and its implied Content-Type (Fetch §6.4 "extract a body"). */
+function extract(body: BodyInit | null | undefined): [Source, string | null] {
+  if (body === null || body === undefined) return [null, null];
+  if (typeof body === "string") return [body, "text/plain;charset=UTF-8"];
+  if (body instanceof Uint8Array) return [new Uint8Array(body), null];
+  if (body instanceof ArrayBuffer) return [new Uint8Array(body.slice(0)), null];
+  if (ArrayBuffer.isView(body)) {
+    return [new Uint8Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength)), null];
+  }
+  if (body instanceof Blob) return [body, body.type === "" ? null : body.type];
+  if (body instanceof URLSearchParams) return [body.toString(), "application/x-www-form-urlencoded;charset=UTF-8"];
+  if (body instanceof ReadableStream) return [body as ReadableStream<Uint8Array>, null];
+  if (body instanceof FormData) {
+    const native = new NativeResponse(body);
+    return [native.body, native.headers.get("content-type")];
+  }
+  return [String(body), "text/plain;charset=UTF-8"];
+}
+
+function checkInit(status: number, statusText: string | undefined): void {
+  if (!Number.isInteger(status) || status < 200 || status > 599) {
+    throw new RangeError('init["status"] must be in the range of 200 to 599, inclusive.');
+  }
+  if (statusText !== undefined && !REASON_PHRASE.test(statusText)) throw new TypeError("Invalid statusText");
+}
+
+function isPlainRecord(init: HeadersInit): boolean {
+  const proto = Object.getPrototypeOf(init) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const VALUE_RE = /^[^\0\r\n]*$/;
+
+function checkRecord(record: Record<string, string>): void {
+  for (const name in record) {
+    if (!TOKEN_RE.test(name)) throw new TypeError(`Headers.append: "${name}" is an invalid header name.`);
+    if (!VALUE_RE.test(String(record[name]))) throw new TypeError(`Headers.append: "${record[name]}" is an invalid header value.`);
+  }
+}
+
+function toStream(source: string | Uint8Array | Blob): ReadableStream<Uint8Array> {
+  if (source instanceof Blob) return source.stream() as ReadableStream<Uint8Array>;
+  const bytes = typeof source === "string" ? Buffer.from(source) : source;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (bytes.byteLength > 0) controller.enqueue(new Uint8Array(bytes));
+      controller.close();
+    },
+  });
+}
+
+function isDisturbed(stream: ReadableStream): boolean {
+  return stream.locked;
+}
+
+async function collect(source: Exclude<Source, Blob>): Promise<Uint8Array> {
+  if (source === null) return new Uint8Array(0);
+  if (typeof source === "string") return Buffer.from(source);
+  if (source instanceof Uint8Array) return source;
+  const parts: Uint8Array[] = [];
+  for await (const chunk of source as unknown as AsyncIterable<Uint8Array>) parts.push(chunk);
+  return Buffer.concat(parts);
+}

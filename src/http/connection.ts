@@ -1,0 +1,338 @@
+// Connection: one HTTP/1.1 connection (RFC 9112 §9). It feeds socket bytes to the parser, hands
+// each request to the application as an Exchange, keeps responses in order, and enforces timeouts.
+import type { Duplex } from "node:stream";
+import { Exchange, type ExchangeOwner, type OutgoingResponse, type PeerInfo } from "./exchange.js";
+import type { Limits } from "./limits.js";
+import { isProtocolError, ProtocolError } from "./protocol-error.js";
+import { RequestBody } from "./request-body.js";
+import type { RequestHead } from "./request-head.js";
+import { RequestParser } from "./request-parser.js";
+import { errorResponse, writeResponse, type ResponseSink } from "./response-writer.js";
+
+/** ConnectionOptions wires a connection to its server. */
+export interface ConnectionOptions {
+  limits: Limits;
+  /** onExchange receives each request; it must eventually call exchange.respond(). */
+  onExchange(exchange: Exchange): void;
+  /** onError reports faults the peer cannot see (a broken response stream, a bad header from the app). */
+  onError(err: unknown, exchange: Exchange | null): void;
+  encrypted?: boolean;
+}
+
+const enum Phase {
+  Head, // waiting for (the rest of) a request head: headerTimeout
+  Idle, // between requests on a persistent connection: keepAliveTimeout
+  Body, // reading a request body: bodyTimeout since the last byte
+  Busy, // the application or the response write is in charge: no engine timeout
+  Linger, // closing: reading and discarding until lingerTimeout
+}
+
+const CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
+
+/** Connection drives one socket through any number of exchanges. */
+export class Connection implements ExchangeOwner, ResponseSink {
+  readonly socket: Duplex;
+  readonly peer: PeerInfo;
+  #options: ConnectionOptions;
+  #limits: Limits;
+  #parser: RequestParser;
+  #exchange: Exchange | null = null;
+  #stash: Buffer | null = null; // bytes of the next request, held while the current one is answered
+  #inFeed = false;
+  #corked = false;
+  #phase = Phase.Head;
+  #deadline: number;
+  /** closing is set once the connection must close after the current response. */
+  closing = false;
+  closed = false;
+
+  constructor(socket: Duplex, options: ConnectionOptions) {
+    this.socket = socket;
+    this.#options = options;
+    this.#limits = options.limits;
+    this.peer = peerOf(socket, options.encrypted === true);
+    this.#deadline = Date.now() + this.#limits.headerTimeout;
+    this.#parser = new RequestParser(this.#limits, {
+      onHead: (head) => this.#onHead(head),
+      onBody: (chunk) => this.#onBody(chunk),
+      onComplete: (trailers) => this.#onComplete(trailers),
+    });
+    socket.on("data", (chunk: Buffer) => this.#socketOnData(chunk));
+    socket.on("end", () => this.#socketOnEnd());
+    socket.on("close", () => this.#socketOnClose());
+    socket.on("error", () => {}); // 'close' follows; a reset peer is not our fault to report
+  }
+
+  /** idle tells whether no request is in progress, so the connection can be closed without loss. */
+  get idle(): boolean {
+    return this.#exchange === null && !this.#parser.started;
+  }
+
+  /** sweep enforces the timeouts; the server calls it periodically with the current time. */
+  sweep(now: number): void {
+    if (this.closed || this.#phase === Phase.Busy || now < this.#deadline) return;
+    switch (this.#phase) {
+      case Phase.Head:
+        if (this.#parser.started) return this.#fail(new ProtocolError(408, "HTTP_HEADER_TIMEOUT", "header timeout"));
+        return this.#destroy();
+      case Phase.Idle:
+      case Phase.Linger:
+        return this.#destroy();
+      case Phase.Body:
+        return this.#fail(new ProtocolError(408, "HTTP_BODY_TIMEOUT", "request body timeout"));
+    }
+  }
+
+  /** shutdown asks the connection to close: now if idle, otherwise after the current response. */
+  shutdown(): void {
+    this.closing = true;
+    if (this.idle && !this.closed) this.#end();
+  }
+
+  /** destroy cuts the connection at once. */
+  destroy(): void {
+    this.#destroy();
+  }
+
+  // ---- socket side -------------------------------------------------------------------------
+
+  #socketOnData(chunk: Buffer): void {
+    if (this.#phase === Phase.Linger || this.closed) return; // discarded: framing is over
+    if (this.#stash !== null) {
+      this.#stash = Buffer.concat([this.#stash, chunk]);
+      return;
+    }
+    if (this.#phase === Phase.Idle) this.#setPhase(Phase.Head, this.#limits.headerTimeout);
+    this.#feed(chunk);
+  }
+
+  #feed(data: Buffer): void {
+    const parser = this.#parser;
+    this.#inFeed = true;
+    this.cork();
+    let i = 0;
+    try {
+      while (i < data.length && !this.closed) {
+        if ((parser.complete || parser.upgraded) && !this.#advance()) {
+          if (!this.closing) {
+            this.#stash = data.subarray(i);
+            this.socket.pause();
+          }
+          break;
+        }
+        i = parser.execute(data, i);
+      }
+    } catch (err) {
+      if (!isProtocolError(err)) throw err;
+      this.#fail(err);
+    } finally {
+      this.#inFeed = false;
+    }
+    if (parser.complete) this.#advance();
+  }
+
+  /** #advance moves on to the next message once the current exchange is over; false while it is not. */
+  #advance(): boolean {
+    const ex = this.#exchange;
+    if (ex !== null && !(ex.responseDone && ex.requestDone)) return false;
+    if (this.socket.writableNeedDrain) {
+      // A peer that pipelines without reading must not make us buffer every answer.
+      this.socket.once("drain", () => this.#resume());
+      return false;
+    }
+    if (this.closing) {
+      this.#end();
+      return false;
+    }
+    this.#exchange = null;
+    this.#parser.reset();
+    this.#setPhase(Phase.Idle, this.#limits.keepAliveTimeout);
+    return true;
+  }
+
+  #resume(): void {
+    if (this.#inFeed || this.closed) return;
+    if (!this.#parser.complete && !this.#parser.upgraded) return;
+    if (!this.#advance()) return;
+    const stash = this.#stash;
+    this.#stash = null;
+    this.socket.resume();
+    if (stash !== null && stash.length > 0) {
+      this.#setPhase(Phase.Head, this.#limits.headerTimeout);
+      this.#feed(stash);
+    }
+  }
+
+  #socketOnEnd(): void {
+    // The peer finished sending. A complete request still gets its answer; a partial one cannot.
+    if (this.#exchange === null || this.#phase === Phase.Linger) {
+      this.#destroy();
+      return;
+    }
+    if (!this.#exchange.requestDone) this.#exchange.abort(new Error("peer closed before the request body ended"));
+    this.closing = true;
+  }
+
+  #socketOnClose(): void {
+    this.closed = true;
+    this.#exchange?.abort(new Error("connection closed by peer"));
+  }
+
+  // ---- parser side -------------------------------------------------------------------------
+
+  #onHead(head: RequestHead): void {
+    const hasBody = head.chunked || head.contentLength > 0;
+    const body = hasBody ? new RequestBody({ onFirstRead: () => this.#sendContinue(), onLow: () => this.#bodyLow() }) : null;
+    const ex = new Exchange(this, head, body);
+    this.#exchange = ex;
+    if (!head.keepAlive || head.method === "CONNECT") this.closing = true;
+    if (hasBody) this.#setPhase(Phase.Body, this.#limits.bodyTimeout);
+    else {
+      ex.requestDone = true;
+      this.#setPhase(Phase.Busy, 0);
+    }
+    this.#options.onExchange(ex);
+  }
+
+  #onBody(chunk: Uint8Array): void {
+    this.#deadline = Date.now() + this.#limits.bodyTimeout;
+    const ex = this.#exchange!;
+    if (!ex.body!.push(chunk)) {
+      // The handler is not keeping up: stop reading, and stop the body clock, which is for the peer.
+      this.socket.pause();
+      this.#setPhase(Phase.Busy, 0);
+    }
+    if (ex.responseDone && ex.body!.received > this.#limits.maxDrainSize) this.#destroy();
+  }
+
+  #bodyLow(): void {
+    const ex = this.#exchange;
+    if (ex === null || ex.requestDone || this.closed) return;
+    this.#setPhase(Phase.Body, this.#limits.bodyTimeout);
+    this.socket.resume();
+  }
+
+  #onComplete(trailers: string[]): void {
+    const ex = this.#exchange!;
+    if (ex.body !== null) {
+      ex.trailers = trailers;
+      ex.requestDone = true;
+      ex.body.end();
+      this.#setPhase(Phase.Busy, 0);
+    }
+  }
+
+  #sendContinue(): void {
+    const ex = this.#exchange;
+    if (ex === null || !ex.head.expectContinue || ex.continueSent || ex.responseStarted) return;
+    ex.continueSent = true;
+    this.write(CONTINUE);
+  }
+
+  // ---- response side -----------------------------------------------------------------------
+
+  respond(ex: Exchange, response: OutgoingResponse): void {
+    if (this.closed) return;
+    if (ex.body !== null && !ex.requestDone) {
+      // The handler answered before the body ended. An unanswered 100-continue means the
+      // client may never send it, so close; otherwise the rest is read and dropped.
+      if (ex.head.expectContinue && !ex.continueSent) this.closing = true;
+      ex.body.discard();
+    }
+    writeResponse(this, ex, response);
+  }
+
+  /** finishResponse is called by the writer once the last byte of a response is queued. */
+  finishResponse(ex: Exchange): void {
+    ex.responseDone = true;
+    if (!ex.requestDone) {
+      this.#setPhase(Phase.Body, this.#limits.bodyTimeout);
+      if (this.closing) this.#end();
+      return;
+    }
+    if (!this.#inFeed) this.#resume();
+  }
+
+  write(data: string | Uint8Array, encoding: BufferEncoding = "latin1"): boolean {
+    this.cork();
+    return this.socket.write(data, encoding);
+  }
+
+  /** cork batches writes until the current tick ends, so pipelined answers leave in one packet. */
+  cork(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    this.socket.cork();
+    process.nextTick(uncork, this);
+  }
+
+  uncork(): void {
+    this.#corked = false;
+    this.socket.uncork();
+  }
+
+  waitDrain(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off("drain", done);
+        this.socket.off("close", done);
+        resolve();
+      };
+      this.socket.on("drain", done);
+      this.socket.on("close", done);
+    });
+  }
+
+  reportError(err: unknown, ex: Exchange | null): void {
+    this.#options.onError(err, ex);
+  }
+
+  // ---- closing -----------------------------------------------------------------------------
+
+  /** #fail answers a protocol error with its status and closes, or resets if a response has begun. */
+  #fail(err: ProtocolError): void {
+    const ex = this.#exchange;
+    ex?.abort(err);
+    this.closing = true;
+    if (ex !== null && ex.responseStarted) return this.#destroy();
+    this.write(errorResponse(err.status, err.code));
+    this.#end();
+  }
+
+  /** #end half-closes after the queued bytes and keeps draining input for a while (lingering close). */
+  #end(): void {
+    if (this.closed || this.#phase === Phase.Linger) return;
+    this.#stash = null;
+    this.#setPhase(Phase.Linger, this.#limits.lingerTimeout);
+    this.socket.end();
+    this.socket.resume();
+  }
+
+  #destroy(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    this.#exchange?.abort(new Error("connection destroyed"));
+  }
+
+  #setPhase(phase: Phase, timeout: number): void {
+    this.#phase = phase;
+    this.#deadline = Date.now() + timeout;
+  }
+}
+
+function uncork(conn: Connection): void {
+  conn.uncork();
+}
+
+function peerOf(socket: Duplex, encrypted: boolean): PeerInfo {
+  const s = socket as Partial<import("node:net").Socket>;
+  return {
+    remoteAddress: s.remoteAddress ?? "",
+    remotePort: s.remotePort ?? 0,
+    remoteFamily: s.remoteFamily ?? "",
+    localAddress: s.localAddress ?? "",
+    localPort: s.localPort ?? 0,
+    encrypted,
+  };
+}

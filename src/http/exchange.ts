@@ -1,0 +1,92 @@
+// Exchange: one request and its response on a connection. It is what the engine hands to the
+// application layer: the parsed head, the body stream, the peer's address, and respond().
+import type { RequestBody } from "./request-body.js";
+import type { RequestHead } from "./request-head.js";
+
+/** BodyReader is the engine's view of a streamed response body (a ReadableStream reader fits it). */
+export interface BodyReader {
+  read(): Promise<{ done: boolean; value?: Uint8Array | undefined }>;
+  cancel(reason?: unknown): unknown;
+}
+
+/** OutgoingResponse is a response as the engine writes it. */
+export interface OutgoingResponse {
+  status: number;
+  /** statusText replaces the registered reason phrase when non-empty. */
+  statusText: string;
+  /** headers is a flat list: [name, value, name, value, ...]. */
+  headers: readonly string[];
+  body: null | string | Uint8Array | BodyReader;
+  /** bodyLength is the length of a BodyReader body when known in advance, or -1. */
+  bodyLength: number;
+}
+
+/** PeerInfo describes both ends of the connection an exchange arrived on. */
+export interface PeerInfo {
+  remoteAddress: string;
+  remotePort: number;
+  remoteFamily: string;
+  localAddress: string;
+  localPort: number;
+  encrypted: boolean;
+}
+
+/** ExchangeOwner is what an exchange needs from its connection. */
+export interface ExchangeOwner {
+  readonly peer: PeerInfo;
+  respond(exchange: Exchange, response: OutgoingResponse): void;
+  /** takeSocket hands the raw socket over (for protocol upgrades); null when that is no longer possible. */
+  takeSocket?(exchange: Exchange): unknown;
+}
+
+/** Exchange is one request/response pair. */
+export class Exchange {
+  readonly head: RequestHead;
+  /** body is null when the request has no content. */
+  readonly body: RequestBody | null;
+  /** trailers holds the chunked trailer fields once the body has ended. */
+  trailers: string[] = [];
+  requestDone = false;
+  responseStarted = false;
+  responseDone = false;
+  continueSent = false;
+  aborted = false;
+  #abortListeners: (() => void)[] | null = null;
+  #owner: ExchangeOwner;
+
+  constructor(owner: ExchangeOwner, head: RequestHead, body: RequestBody | null) {
+    this.#owner = owner;
+    this.head = head;
+    this.body = body;
+  }
+
+  get peer(): PeerInfo {
+    return this.#owner.peer;
+  }
+
+  /** respond sends the response; a second call, or a call after the peer left, is ignored. */
+  respond(response: OutgoingResponse): void {
+    if (this.responseStarted || this.aborted) {
+      if (typeof response.body === "object" && response.body !== null && "cancel" in response.body) {
+        void Promise.resolve(response.body.cancel()).catch(() => {});
+      }
+      return;
+    }
+    this.#owner.respond(this, response);
+  }
+
+  /** addAbortListener registers a call for when the peer goes away before the response is complete. */
+  addAbortListener(listener: () => void): void {
+    (this.#abortListeners ??= []).push(listener);
+  }
+
+  /** abort marks the exchange as abandoned by the peer and tells whoever listens. */
+  abort(reason: Error): void {
+    this.body?.fail(reason);
+    if (this.aborted || this.responseDone) return;
+    this.aborted = true;
+    const listeners = this.#abortListeners;
+    this.#abortListeners = null;
+    if (listeners !== null) for (const listener of listeners) listener();
+  }
+}

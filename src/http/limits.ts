@@ -1,0 +1,57 @@
+// Limits: every bound the HTTP engine enforces, with its name, default and unit.
+// Each one is crossed by a test in test/http/limits.test.ts and test/e2e/limits.test.ts.
+
+/** Limits bounds every resource a peer can make the engine spend. Sizes are bytes, times milliseconds. */
+export interface Limits {
+  /** maxRequestLineSize: longest request-line (RFC 9112 §3). Crossing it gives 414. */
+  maxRequestLineSize: number;
+  /** maxHeaderSize: longest header section, request-line included. Crossing it gives 431. */
+  maxHeaderSize: number;
+  /** maxHeaderCount: most header fields in one request. Crossing it gives 431. */
+  maxHeaderCount: number;
+  /** maxBodySize: largest request body, after de-chunking. Crossing it gives 413. */
+  maxBodySize: number;
+  /** maxChunkExtensionSize: longest chunk-ext on a single chunk-size line. Crossing it gives 400. */
+  maxChunkExtensionSize: number;
+  /** maxTrailerSize: largest trailer section of a chunked body. Crossing it gives 431. */
+  maxTrailerSize: number;
+  /** headerTimeout: time allowed from a request's first byte to the end of its header section. Gives 408 and close. */
+  headerTimeout: number;
+  /** keepAliveTimeout: how long an idle persistent connection waits for the next request before it is closed. */
+  keepAliveTimeout: number;
+  /** bodyTimeout: longest silence while a request body is still arriving. Gives 408 (or a reset once a response has begun). */
+  bodyTimeout: number;
+  /** maxDrainSize: request body bytes the engine will read and discard after a handler ignored them, before it closes instead. */
+  maxDrainSize: number;
+  /** lingerTimeout: how long a closing connection keeps reading (and discarding) so the peer sees the response, not a reset. */
+  lingerTimeout: number;
+}
+
+/** defaultLimits holds the defaults, close to nginx and Go's net/http. */
+export const defaultLimits: Readonly<Limits> = Object.freeze({
+  maxRequestLineSize: 8 * 1024,
+  maxHeaderSize: 16 * 1024,
+  maxHeaderCount: 100,
+  maxBodySize: 128 * 1024 * 1024,
+  maxChunkExtensionSize: 4 * 1024,
+  maxTrailerSize: 16 * 1024,
+  headerTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+  bodyTimeout: 30_000,
+  maxDrainSize: 256 * 1024,
+  lingerTimeout: 2_000,
+});
+
+/** resolveLimits merges partial overrides onto the defaults and rejects values that are not positive numbers. */
+export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
+  const limits: Limits = { ...defaultLimits };
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    if (!(name in defaultLimits)) throw new TypeError(`unknown limit "${name}"`);
+    if (typeof value !== "number" || !(value > 0)) {
+      throw new RangeError(`limit "${name}" must be a positive number, got ${String(value)}`);
+    }
+    limits[name as keyof Limits] = value;
+  }
+  return limits;
+}

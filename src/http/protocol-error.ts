@@ -1,0 +1,48 @@
+// ProtocolError: the one error type the engine raises for a peer's bad input.
+// It carries the HTTP status to answer with and a stable code name for logs and tests.
+
+/** ProtocolErrorCode names every way a request can break the protocol or a limit. */
+export type ProtocolErrorCode =
+  | "HTTP_INVALID_REQUEST_LINE"
+  | "HTTP_INVALID_METHOD"
+  | "HTTP_INVALID_TARGET"
+  | "HTTP_VERSION_NOT_SUPPORTED"
+  | "HTTP_INVALID_HEADER"
+  | "HTTP_OBS_FOLD"
+  | "HTTP_BARE_LF"
+  | "HTTP_BARE_CR"
+  | "HTTP_MISSING_HOST"
+  | "HTTP_INVALID_HOST"
+  | "HTTP_INVALID_CONTENT_LENGTH"
+  | "HTTP_INVALID_TRANSFER_ENCODING"
+  | "HTTP_UNSUPPORTED_TRANSFER_ENCODING"
+  | "HTTP_CONTENT_LENGTH_WITH_TRANSFER_ENCODING"
+  | "HTTP_INVALID_CHUNK"
+  | "HTTP_CHUNK_EXTENSION_TOO_LARGE"
+  | "HTTP_TRAILERS_TOO_LARGE"
+  | "HTTP_EXPECTATION_FAILED"
+  | "HTTP_REQUEST_LINE_TOO_LONG"
+  | "HTTP_HEADERS_TOO_LARGE"
+  | "HTTP_TOO_MANY_HEADERS"
+  | "HTTP_BODY_TOO_LARGE"
+  | "HTTP_HEADER_TIMEOUT"
+  | "HTTP_BODY_TIMEOUT"
+  | "HTTP_BODY_INCOMPLETE";
+
+/** ProtocolError is thrown by the parsers and limit checks; the connection answers with `status` and closes. */
+export class ProtocolError extends Error {
+  readonly status: number;
+  readonly code: ProtocolErrorCode;
+
+  constructor(status: number, code: ProtocolErrorCode, message: string) {
+    super(message);
+    this.name = "ProtocolError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** isProtocolError tells a ProtocolError from any other thrown value. */
+export function isProtocolError(value: unknown): value is ProtocolError {
+  return value instanceof ProtocolError;
+}

@@ -1,0 +1,288 @@
+// RequestHead: the request-line and header section of one request (RFC 9112 §3 and §5),
+// built line by line by HeadBuilder, which also decides the body framing (RFC 9112 §6).
+import { HOST, TARGET, TOKEN } from "./chars.js";
+import { latin1, parseFieldLine } from "./field-line.js";
+import type { Limits } from "./limits.js";
+import { ProtocolError } from "./protocol-error.js";
+
+/** RequestHead is everything the engine knows about a request before its body. */
+export interface RequestHead {
+  method: string;
+  /** requestTarget is the target exactly as received (RFC 9112 §3.2). */
+  requestTarget: string;
+  /** versionMinor is 0 for HTTP/1.0 and 1 for HTTP/1.1. */
+  versionMinor: 0 | 1;
+  /** headers holds the fields as received, flat: [name, value, name, value, ...]. */
+  headers: string[];
+  /** host is the Host field value, or "" when absent. */
+  host: string;
+  /** contentLength is the declared body length, or -1 when the body is chunked or absent. */
+  contentLength: number;
+  chunked: boolean;
+  /** keepAlive tells whether the connection may persist after this exchange (RFC 9112 §9.3). */
+  keepAlive: boolean;
+  expectContinue: boolean;
+  /** upgrade is the Upgrade field value when Connection lists "upgrade", otherwise "". */
+  upgrade: string;
+}
+
+const SP = 0x20;
+
+/** HeadBuilder collects lines of a header section and turns them into a RequestHead. */
+export class HeadBuilder {
+  #limits: Limits;
+  #head: RequestHead = emptyHead();
+  #hostCount = 0;
+  #contentLengths: string[] = [];
+  #transferEncodings: string[] = [];
+  #connection = "";
+  #expect: string | undefined = undefined;
+  #upgradeValue = "";
+
+  constructor(limits: Limits) {
+    this.#limits = limits;
+  }
+
+  /** requestLine parses `method SP request-target SP HTTP-version` from buf[start, end) (CRLF excluded). */
+  requestLine(buf: Uint8Array, start: number, end: number): void {
+    let i = start;
+    while (i < end && TOKEN[buf[i]!] === 1) i++;
+    if (i === start || i === end || buf[i] !== SP) {
+      throw new ProtocolError(400, "HTTP_INVALID_METHOD", "malformed method in request-line");
+    }
+    const method = latin1(buf, start, i);
+    const targetStart = ++i;
+    while (i < end && TARGET[buf[i]!] === 1) i++;
+    if (i === targetStart || i === end || buf[i] !== SP) {
+      throw new ProtocolError(400, "HTTP_INVALID_TARGET", "malformed request-target");
+    }
+    const requestTarget = latin1(buf, targetStart, i);
+    this.#head.method = method;
+    this.#head.requestTarget = requestTarget;
+    this.#head.versionMinor = parseVersion(buf, i + 1, end);
+    checkTargetForm(method, requestTarget);
+  }
+
+  /** fieldLine parses one field line from buf[start, end) (CRLF excluded) into the head. */
+  fieldLine(buf: Uint8Array, start: number, end: number): void {
+    const headers = this.#head.headers;
+    parseFieldLine(buf, start, end, headers);
+    if (headers.length > this.#limits.maxHeaderCount * 2) {
+      throw new ProtocolError(431, "HTTP_TOO_MANY_HEADERS", "too many header fields");
+    }
+    this.#noteField(headers[headers.length - 2]!, headers[headers.length - 1]!);
+  }
+
+  /** finish validates the whole section, settles framing and returns the head; the builder is then reset. */
+  finish(): RequestHead {
+    const head = this.#head;
+    if (head.versionMinor === 1 && this.#hostCount !== 1) {
+      // RFC 9112 §3.2: a server MUST respond 400 to an HTTP/1.1 request without Host or with more than one.
+      throw new ProtocolError(400, "HTTP_MISSING_HOST", "HTTP/1.1 request needs exactly one Host field");
+    }
+    if (this.#hostCount > 1) throw new ProtocolError(400, "HTTP_MISSING_HOST", "more than one Host field");
+    this.#settleFraming(head);
+    this.#settleConnection(head);
+    this.#reset();
+    return head;
+  }
+
+  #noteField(name: string, value: string): void {
+    switch (name.length) {
+      case 4:
+        if (name.toLowerCase() === "host") {
+          this.#hostCount++;
+          checkHost(value);
+          this.#head.host = value;
+        }
+        return;
+      case 6:
+        if (name.toLowerCase() === "expect") this.#expect = value;
+        return;
+      case 7:
+        if (name.toLowerCase() === "upgrade") this.#upgradeValue = value;
+        return;
+      case 10:
+        if (name.toLowerCase() === "connection") {
+          this.#connection = this.#connection === "" ? value : `${this.#connection}, ${value}`;
+        }
+        return;
+      case 14:
+        if (name.toLowerCase() === "content-length") this.#contentLengths.push(value);
+        return;
+      case 17:
+        if (name.toLowerCase() === "transfer-encoding") this.#transferEncodings.push(value);
+        return;
+    }
+  }
+
+  #settleFraming(head: RequestHead): void {
+    const te = this.#transferEncodings;
+    const cl = this.#contentLengths;
+    if (te.length > 0) {
+      if (cl.length > 0) {
+        // RFC 9112 §6.1: TE with CL "ought to be handled as an error"; this is the classic smuggling vector.
+        throw new ProtocolError(400, "HTTP_CONTENT_LENGTH_WITH_TRANSFER_ENCODING", "both Content-Length and Transfer-Encoding");
+      }
+      if (head.versionMinor === 0) {
+        // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means the framing is faulty.
+        throw new ProtocolError(400, "HTTP_INVALID_TRANSFER_ENCODING", "Transfer-Encoding in an HTTP/1.0 request");
+      }
+      head.chunked = parseTransferCoding(te);
+      return;
+    }
+    if (cl.length > 0) {
+      const length = parseContentLength(cl);
+      if (length > this.#limits.maxBodySize) {
+        throw new ProtocolError(413, "HTTP_BODY_TOO_LARGE", "request body exceeds maxBodySize");
+      }
+      head.contentLength = length;
+    }
+  }
+
+  #settleConnection(head: RequestHead): void {
+    const options = this.#connection === "" ? [] : listTokens(this.#connection);
+    const close = options.includes("close");
+    head.keepAlive = head.versionMinor === 1 ? !close : !close && options.includes("keep-alive");
+    if (options.includes("upgrade") && this.#upgradeValue !== "") head.upgrade = this.#upgradeValue;
+    if (this.#expect !== undefined) {
+      // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request MUST be ignored.
+      if (this.#expect.toLowerCase() !== "100-continue") {
+        throw new ProtocolError(417, "HTTP_EXPECTATION_FAILED", "unsupported expectation");
+      }
+      head.expectContinue = head.versionMinor === 1;
+    }
+  }
+
+  #reset(): void {
+    this.#head = emptyHead();
+    this.#hostCount = 0;
+    this.#contentLengths = [];
+    this.#transferEncodings = [];
+    this.#connection = "";
+    this.#expect = undefined;
+    this.#upgradeValue = "";
+  }
+}
+
+function emptyHead(): RequestHead {
+  return {
+    method: "",
+    requestTarget: "",
+    versionMinor: 1,
+    headers: [],
+    host: "",
+    contentLength: -1,
+    chunked: false,
+    keepAlive: true,
+    expectContinue: false,
+    upgrade: "",
+  };
+}
+
+/** parseVersion reads exactly `HTTP/` DIGIT `.` DIGIT (RFC 9112 §2.3). */
+function parseVersion(buf: Uint8Array, start: number, end: number): 0 | 1 {
+  if (
+    end - start !== 8 ||
+    buf[start] !== 0x48 || buf[start + 1] !== 0x54 || buf[start + 2] !== 0x54 ||
+    buf[start + 3] !== 0x50 || buf[start + 4] !== 0x2f || buf[start + 6] !== 0x2e
+  ) {
+    throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
+  }
+  const major = buf[start + 5]! - 0x30;
+  const minor = buf[start + 7]! - 0x30;
+  if (major < 0 || major > 9 || minor < 0 || minor > 9) {
+    throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
+  }
+  if (major !== 1 || minor > 1) {
+    throw new ProtocolError(505, "HTTP_VERSION_NOT_SUPPORTED", "only HTTP/1.0 and HTTP/1.1 are supported");
+  }
+  return minor as 0 | 1;
+}
+
+/** checkTargetForm enforces the four request-target forms of RFC 9112 §3.2. */
+function checkTargetForm(method: string, target: string): void {
+  const first = target.charCodeAt(0);
+  if (method === "CONNECT") {
+    // authority-form only: host ":" port
+    const colon = target.lastIndexOf(":");
+    if (first === 0x2f || colon <= 0 || !/^[0-9]{1,5}$/.test(target.slice(colon + 1))) {
+      throw new ProtocolError(400, "HTTP_INVALID_TARGET", "CONNECT needs an authority-form target");
+    }
+    return;
+  }
+  if (first === 0x2f) return; // origin-form
+  if (target === "*") {
+    if (method === "OPTIONS") return; // asterisk-form
+    throw new ProtocolError(400, "HTTP_INVALID_TARGET", "asterisk-form is only for OPTIONS");
+  }
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]/.test(target)) {
+    throw new ProtocolError(400, "HTTP_INVALID_TARGET", "malformed request-target");
+  }
+}
+
+function checkHost(value: string): void {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0xff || HOST[c] === 0) throw new ProtocolError(400, "HTTP_INVALID_HOST", "invalid Host field value");
+  }
+}
+
+/** parseContentLength accepts 1*DIGIT, repeated only with the same value (RFC 9110 §8.6). */
+export function parseContentLength(values: string[]): number {
+  let length = -1;
+  for (const field of values) {
+    for (const item of field.split(",")) {
+      const digits = item.trim();
+      if (!/^[0-9]{1,15}$/.test(digits)) {
+        throw new ProtocolError(400, "HTTP_INVALID_CONTENT_LENGTH", "Content-Length is not 1*DIGIT");
+      }
+      const n = Number(digits);
+      if (length !== -1 && n !== length) {
+        throw new ProtocolError(400, "HTTP_INVALID_CONTENT_LENGTH", "differing Content-Length values");
+      }
+      length = n;
+    }
+  }
+  return length;
+}
+
+/**
+ * parseTransferCoding accepts exactly one `chunked`, as the final coding (RFC 9112 §6.1, §7).
+ * Any other coding is not understood here: 501, as RFC 9112 §6.1 advises.
+ */
+export function parseTransferCoding(values: string[]): boolean {
+  const codings: string[] = [];
+  for (const field of values) {
+    for (const item of field.split(",")) {
+      const coding = item.trim().toLowerCase();
+      if (coding === "") continue;
+      const name = coding.split(";")[0]!.trim();
+      if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) {
+        throw new ProtocolError(400, "HTTP_INVALID_TRANSFER_ENCODING", "malformed transfer coding");
+      }
+      codings.push(coding);
+    }
+  }
+  if (codings.length === 0) throw new ProtocolError(400, "HTTP_INVALID_TRANSFER_ENCODING", "empty Transfer-Encoding");
+  for (const coding of codings) {
+    if (coding !== "chunked") {
+      throw new ProtocolError(501, "HTTP_UNSUPPORTED_TRANSFER_ENCODING", "transfer coding not implemented");
+    }
+  }
+  if (codings.length > 1) {
+    // chunked MUST NOT be applied more than once (RFC 9112 §7).
+    throw new ProtocolError(400, "HTTP_INVALID_TRANSFER_ENCODING", "chunked applied more than once");
+  }
+  return true;
+}
+
+/** listTokens splits a comma-separated list of tokens, lowercased, empty items dropped (RFC 9110 §5.6.1). */
+export function listTokens(value: string): string[] {
+  const out: string[] = [];
+  for (const item of value.split(",")) {
+    const token = item.trim().toLowerCase();
+    if (token !== "") out.push(token);
+  }
+  return out;
+}

@@ -1,0 +1,141 @@
+// serve(): Bun.serve's API on Node. It listens with node:net, runs the HTTP engine on every
+// connection, and calls the app's fetch handler through the fetch bridge.
+import { createServer, type Server as NetServer, type Socket } from "node:net";
+import { Connection } from "./http/connection.js";
+import type { Exchange } from "./http/exchange.js";
+import { resolveLimits, type Limits } from "./http/limits.js";
+import { createFetchListener } from "./fetch/fetch-handler.js";
+import { IncomingRequest } from "./fetch/incoming-request.js";
+import { LightResponse } from "./fetch/light-response.js";
+import { ConnectionRegistry, sweepInterval } from "./net/connection-registry.js";
+import { listen } from "./net/listener.js";
+
+/** ServeOptions configures serve(). */
+export interface ServeOptions {
+  /** port to listen on; 0 picks a free one. Default 3000. */
+  port?: number;
+  /** hostname (address) to bind; IPv6 works ("::1", "::"). Default "0.0.0.0". */
+  hostname?: string;
+  /** unix listens on a unix domain socket path instead of TCP. */
+  unix?: string;
+  /** fetch handles every request. */
+  fetch(request: Request, server: Server): Response | undefined | void | Promise<Response | undefined | void>;
+  /** error turns a handler fault into a response; without it the client gets a plain 500. */
+  error?: (error: unknown) => Response | Promise<Response>;
+  /** limits overrides the engine's limits (see Limits). */
+  limits?: Partial<Limits>;
+  /** maxRequestBodySize is Bun's name for limits.maxBodySize (bytes). */
+  maxRequestBodySize?: number;
+  /** idleTimeout is Bun's name for limits.keepAliveTimeout, in seconds. */
+  idleTimeout?: number;
+  /**
+   * overrideGlobalResponse installs sockserve's LightResponse as globalThis.Response (default true),
+   * so `new Response(...)` in handlers skips undici's stream machinery. Set false to keep Node's own.
+   */
+  overrideGlobalResponse?: boolean;
+  /** logger receives handler faults; default console.error. */
+  logger?: (error: unknown) => void;
+}
+
+/** SocketAddress is where a request came from. */
+export interface SocketAddress {
+  address: string;
+  family: string;
+  port: number;
+}
+
+/** Server is a running sockserve server. */
+export class Server {
+  readonly #net: NetServer;
+  readonly #registry: ConnectionRegistry<Connection>;
+  #stopping: Promise<void> | null = null;
+  /** port the server listens on (0 for a unix socket). */
+  readonly port: number;
+  /** hostname the server is bound to, or the unix socket path. */
+  readonly hostname: string;
+  /** url is the base URL to reach the server. */
+  readonly url: URL;
+
+  /** @internal */
+  constructor(net: NetServer, registry: ConnectionRegistry<Connection>, unix: string | undefined) {
+    this.#net = net;
+    this.#registry = registry;
+    const address = net.address();
+    if (typeof address === "object" && address !== null) {
+      this.port = address.port;
+      this.hostname = address.address;
+      const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+      this.url = new URL(`http://${host}:${address.port}/`);
+    } else {
+      this.port = 0;
+      this.hostname = unix ?? String(address);
+      this.url = new URL(`unix://${encodeURI(this.hostname)}`);
+    }
+  }
+
+  /** pendingRequests counts connections with a request in progress. */
+  get pendingRequests(): number {
+    let n = 0;
+    for (const conn of this.#registry.connections()) if (!conn.idle) n++;
+    return n;
+  }
+
+  /** requestIP returns the peer address of a request this server received, or null. */
+  requestIP(request: Request): SocketAddress | null {
+    if (!(request instanceof IncomingRequest)) return null;
+    const peer = request.exchange.peer;
+    return { address: peer.remoteAddress, family: peer.remoteFamily, port: peer.remotePort };
+  }
+
+  /**
+   * stop stops accepting connections. Graceful by default: in-flight requests finish, idle
+   * connections close at once. With `closeActiveConnections` every connection is cut now.
+   */
+  stop(closeActiveConnections = false): Promise<void> {
+    this.#stopping ??= new Promise<void>((resolve) => this.#net.close(() => resolve()));
+    if (closeActiveConnections) this.#registry.destroyAll();
+    else this.#registry.shutdownAll();
+    return Promise.all([this.#stopping, this.#registry.empty()]).then(() => undefined);
+  }
+
+  /** @internal */
+  get stopping(): boolean {
+    return this.#stopping !== null;
+  }
+}
+
+/** serve starts a server and resolves once it is listening; it rejects when the address cannot be bound. */
+export async function serve(options: ServeOptions): Promise<Server> {
+  if (typeof options.fetch !== "function") throw new TypeError("serve() needs a fetch(request, server) handler");
+  const limits = resolveLimits({
+    ...(options.maxRequestBodySize !== undefined ? { maxBodySize: options.maxRequestBodySize } : {}),
+    ...(options.idleTimeout !== undefined ? { keepAliveTimeout: options.idleTimeout * 1000 } : {}),
+    ...options.limits,
+  });
+  if (options.overrideGlobalResponse !== false) globalThis.Response = LightResponse as unknown as typeof Response;
+  const registry = new ConnectionRegistry<Connection>(
+    sweepInterval(Math.min(limits.headerTimeout, limits.keepAliveTimeout, limits.bodyTimeout, limits.lingerTimeout)),
+  );
+  const log = options.logger ?? ((err: unknown) => console.error("sockserve: handler error:", err));
+  const netServer = createServer({ allowHalfOpen: true, noDelay: true });
+  let server: Server | null = null;
+  const onExchange = (ex: Exchange): void => listener(ex);
+  let listener: (ex: Exchange) => void = () => {};
+  netServer.on("connection", (socket: Socket) => {
+    const conn = new Connection(socket, { limits, onExchange, onError: (err) => log(err) });
+    registry.add(conn);
+    socket.on("close", () => registry.delete(conn));
+    if (server?.stopping) conn.shutdown();
+  });
+  await listen(netServer, { port: options.port, hostname: options.hostname, unix: options.unix });
+  server = new Server(netServer, registry, options.unix);
+  const defaultAuthority = (ex: Exchange): string => {
+    const { localAddress, localPort } = ex.peer;
+    return localAddress.includes(":") ? `[${localAddress}]:${localPort}` : `${localAddress || "localhost"}:${localPort}`;
+  };
+  listener = createFetchListener(
+    { fetch: options.fetch, error: options.error, log, defaultAuthority, scheme: "http" },
+    server,
+  );
+  return server;
+}

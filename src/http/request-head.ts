@@ -108,7 +108,10 @@ export class HeadBuilder {
         }
         return;
       case 14:
-        if (name.toLowerCase() === "content-length") this.#contentLengths.push(value);
+        if (name.toLowerCase() === "content-length") {
+          this.#contentLengths.push(value);
+          parseContentLength(this.#contentLengths); // refuse bad or differing values as soon as they arrive
+        }
         return;
       case 17:
         if (name.toLowerCase() === "transfer-encoding") this.#transferEncodings.push(value);
@@ -198,6 +201,25 @@ function parseVersion(buf: Uint8Array, start: number, end: number): 0 | 1 {
     throw new ProtocolError(505, "HTTP_VERSION_NOT_SUPPORTED", "only HTTP/1.0 and HTTP/1.1 are supported");
   }
   return minor as 0 | 1;
+}
+
+const VERSION_PREFIX = Buffer.from("HTTP/1.1");
+
+/** checkVersionPrefix refuses the start of an HTTP-version that can no longer become HTTP/1.0 or HTTP/1.1. */
+export function checkVersionPrefix(buf: Uint8Array, start: number, end: number): void {
+  if (end - start > 8) throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
+  for (let i = start; i < end; i++) {
+    const k = i - start;
+    const b = buf[i]!;
+    if (k === 5 || k === 7) {
+      if (b < 0x30 || b > 0x39) throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
+      if (k === 5 ? b !== 0x31 : b > 0x31) {
+        throw new ProtocolError(505, "HTTP_VERSION_NOT_SUPPORTED", "only HTTP/1.0 and HTTP/1.1 are supported");
+      }
+    } else if (b !== VERSION_PREFIX[k]) {
+      throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
+    }
+  }
 }
 
 /** checkTargetForm enforces the four request-target forms of RFC 9112 §3.2. */

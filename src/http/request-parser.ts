@@ -3,7 +3,8 @@
 import { ChunkedDecoder } from "./chunked-decoder.js";
 import type { Limits } from "./limits.js";
 import { ProtocolError } from "./protocol-error.js";
-import { HeadBuilder, type RequestHead } from "./request-head.js";
+import { LineBuffer } from "./line-buffer.js";
+import { HeadBuilder, checkVersionPrefix, type RequestHead } from "./request-head.js";
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -31,7 +32,7 @@ export class RequestParser {
   #handler: ParserHandler;
   #state = State.Start;
   #builder: HeadBuilder;
-  #line: Buffer | null = null; // a line split across buffers
+  #line = new LineBuffer(); // a line split across buffers
   #headBytes = 0;
   #remaining = 0;
   #chunked: ChunkedDecoder | null = null;
@@ -62,7 +63,7 @@ export class RequestParser {
   /** reset readies the parser for the next message on the same connection. */
   reset(): void {
     this.#state = State.Start;
-    this.#line = null;
+    this.#line.clear();
     this.#headBytes = 0;
     this.#remaining = 0;
     this.#chunked = null;
@@ -113,9 +114,10 @@ export class RequestParser {
         return end;
       }
       this.#countHeadBytes(lf + 1 - i, true);
-      if (this.#line !== null) {
-        const line = Buffer.concat([this.#line, data.subarray(i, lf + 1)]);
-        this.#line = null;
+      if (this.#line.length > 0) {
+        this.#line.append(data.subarray(i, lf + 1));
+        const line = this.#line.view();
+        this.#line.clear();
         this.#onLine(line, 0, line.length - 1);
       } else {
         this.#onLine(data, i, lf);
@@ -125,19 +127,29 @@ export class RequestParser {
     return i;
   }
 
+  /** #keepPartial holds the start of a line, and refuses it at once if it can already be seen to be bad. */
   #keepPartial(data: Buffer, start: number, end: number): void {
     if (start === end) return;
     this.#countHeadBytes(end - start, false);
-    const part = data.subarray(start, end);
-    this.#line = this.#line === null ? Buffer.from(part) : Buffer.concat([this.#line, part]);
+    const from = this.#line.length;
+    this.#line.append(data.subarray(start, end));
+    const line = this.#line.view();
     // A CR must be followed by LF (RFC 9112 §2.2): say so now rather than waiting for a timeout.
-    const cr = this.#line.indexOf(CR);
-    if (cr !== -1 && cr < this.#line.length - 1) {
-      throw new ProtocolError(400, "HTTP_BARE_CR", "CR not followed by LF");
+    const cr = line.indexOf(CR, Math.max(0, from - 1));
+    if (cr !== -1 && cr < line.length - 1) throw new ProtocolError(400, "HTTP_BARE_CR", "CR not followed by LF");
+    if (this.#state === State.Head) {
+      if (line[0] === 0x20 || line[0] === 0x09) {
+        throw new ProtocolError(400, "HTTP_OBS_FOLD", "obsolete line folding in header section");
+      }
+      return;
     }
-    if (this.#state === State.Start && this.#line.length > this.#limits.maxRequestLineSize) {
+    // +1: the line may already hold its CR, which the limit does not count.
+    if (line.length > this.#limits.maxRequestLineSize + 1) {
       throw new ProtocolError(414, "HTTP_REQUEST_LINE_TOO_LONG", "request-line exceeds maxRequestLineSize");
     }
+    const sp1 = line.indexOf(0x20);
+    const sp2 = sp1 === -1 ? -1 : line.indexOf(0x20, sp1 + 1);
+    if (sp2 > sp1 + 1) checkVersionPrefix(line, sp2 + 1, line[line.length - 1] === CR ? line.length - 1 : line.length);
   }
 
   #countHeadBytes(n: number, lineDone: boolean): void {
@@ -156,6 +168,7 @@ export class RequestParser {
       throw new ProtocolError(400, "HTTP_BARE_LF", "line ends in LF without CR");
     }
     const end = lf - 1;
+    if (buf.indexOf(CR, start) !== end) throw new ProtocolError(400, "HTTP_BARE_CR", "CR not followed by LF");
     if (this.#state === State.Start) {
       if (end === start) return; // an empty line before the request-line is skipped
       if (end - start > this.#limits.maxRequestLineSize) {
@@ -175,6 +188,7 @@ export class RequestParser {
       // After CONNECT the stream would become a tunnel (RFC 9110 §9.3.6); the engine answers and closes.
       this.#state = State.Upgraded;
       this.#handler.onHead(head);
+      this.#handler.onComplete([]);
       return;
     }
     if (head.chunked) {

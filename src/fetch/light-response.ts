@@ -38,7 +38,7 @@ export class LightResponse {
     this.#status = status;
     this.#statusText = init?.statusText ?? "";
     this.#headersInit = init?.headers;
-    if (this.#headersInit !== undefined && !isPlainRecord(this.#headersInit)) this.headers; // validates now, as Response does
+    if (this.#headersInit !== undefined && !isPlainRecord(this.#headersInit)) void this.headers; // validates now, as Response does
     else if (this.#headersInit !== undefined) checkRecord(this.#headersInit as Record<string, string>);
   }
 
@@ -168,8 +168,9 @@ export class LightResponse {
 
   #take(): Exclude<Source, Blob> {
     if (this.bodyUsed) throw new TypeError("Body is unusable: Body has already been read");
-    this.#used = true;
     const source = this.#stream ?? this.#source;
+    if (source === null) return null; // a null body is never "used" (Fetch §5: body is null)
+    this.#used = true;
     if (source instanceof Blob) return source.stream() as ReadableStream<Uint8Array>;
     return source;
   }

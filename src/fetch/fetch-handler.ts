@@ -21,8 +21,9 @@ const INTERNAL_ERROR = { status: 500, statusText: "", headers: ["Content-Type", 
 /** createFetchListener returns the engine's onExchange callback for an app. */
 export function createFetchListener<S>(app: FetchApp<S>, server: S): (exchange: Exchange) => void {
   const fail = (ex: Exchange, err: unknown, handled = false): void => {
+    if (ex.aborted) return; // the client left; what the handler did next is of no one's concern
     app.log(err);
-    if (ex.responseStarted || ex.aborted) return;
+    if (ex.responseStarted) return;
     if (app.error === undefined || handled) return ex.respond(INTERNAL_ERROR);
     let result: Response | Promise<Response>;
     try {
@@ -55,7 +56,7 @@ export function createFetchListener<S>(app: FetchApp<S>, server: S): (exchange: 
 }
 
 function isResponse(value: unknown): value is Response {
-  return value instanceof LightResponse || value instanceof NativeResponse;
+  return LightResponse.isLight(value) || value instanceof NativeResponse;
 }
 
 /** requestUrl reconstructs the target URI (RFC 9112 §3.3) from the request-target and Host. */

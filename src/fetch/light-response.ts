@@ -63,6 +63,11 @@ export class LightResponse {
     return value instanceof NativeResponse;
   }
 
+  /** isLight tells a LightResponse from a native Response (instanceof cannot: it accepts both). */
+  static isLight(value: unknown): value is LightResponse {
+    return typeof value === "object" && value !== null && #status in value;
+  }
+
   get type(): Response["type"] {
     return "default";
   }

@@ -8,7 +8,7 @@ type HeadersInit = ConstructorParameters<typeof Headers>[0];
 
 /** toOutgoing converts what a handler returned into what the engine writes. */
 export function toOutgoing(res: Response): OutgoingResponse {
-  if (res instanceof LightResponse) return fromParts(LightResponse.rawParts(res));
+  if (LightResponse.isLight(res)) return fromParts(LightResponse.rawParts(res));
   if (res.type === "error" || res.status === 0) throw new TypeError("a network error Response cannot be sent");
   const body = res.body;
   return {

@@ -28,6 +28,7 @@ const enum Phase {
 }
 
 const CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
+const OUT_FLUSH_SIZE = 64 * 1024;
 
 /** Connection drives one socket through any number of exchanges. */
 export class Connection implements ExchangeOwner, ResponseSink {
@@ -39,7 +40,9 @@ export class Connection implements ExchangeOwner, ResponseSink {
   #exchange: Exchange | null = null;
   #stash: Buffer | null = null; // bytes of the next request, held while the current one is answered
   #inFeed = false;
-  #corked = false;
+  #out = ""; // strings written this tick, sent together by flush()
+  #outEncoding: BufferEncoding = "utf8";
+  #flushQueued = false;
   #phase = Phase.Head;
   #deadline: number;
   /** closing is set once the connection must close after the current response. */
@@ -61,6 +64,10 @@ export class Connection implements ExchangeOwner, ResponseSink {
     socket.on("end", () => this.#socketOnEnd());
     socket.on("close", () => this.#socketOnClose());
     socket.on("error", () => {}); // 'close' follows; a reset peer is not our fault to report
+  }
+
+  get flushQueued(): boolean {
+    return this.#flushQueued;
   }
 
   /** idle tells whether no request is in progress, so the connection can be closed without loss. */
@@ -109,7 +116,6 @@ export class Connection implements ExchangeOwner, ResponseSink {
   #feed(data: Buffer): void {
     const parser = this.#parser;
     this.#inFeed = true;
-    this.cork();
     let i = 0;
     try {
       while (i < data.length && !this.closed) {
@@ -169,7 +175,7 @@ export class Connection implements ExchangeOwner, ResponseSink {
       this.#destroy();
       return;
     }
-    if (!this.#exchange.requestDone) this.#exchange.abort(new Error("peer closed before the request body ended"));
+    this.#exchange.abort(new Error("peer closed its side of the connection"));
     this.closing = true;
   }
 
@@ -253,22 +259,33 @@ export class Connection implements ExchangeOwner, ResponseSink {
     if (!this.#inFeed) this.#resume();
   }
 
-  write(data: string | Uint8Array, encoding: BufferEncoding = "latin1"): boolean {
-    this.cork();
-    return this.socket.write(data, encoding);
+  /**
+   * write queues bytes for the peer. Strings written in the same tick are joined and sent with one
+   * socket write at the end of the tick, so pipelined answers leave together; bytes flush the queue.
+   */
+  write(data: string | Uint8Array, encoding: BufferEncoding = "utf8"): boolean {
+    if (typeof data === "string") {
+      if (this.#out !== "" && encoding !== this.#outEncoding) this.flush();
+      this.#outEncoding = encoding;
+      this.#out += data;
+      if (!this.#flushQueued) {
+        this.#flushQueued = true;
+        process.nextTick(flushConnection, this);
+      }
+      if (this.#out.length < OUT_FLUSH_SIZE) return true;
+      return this.flush();
+    }
+    this.flush();
+    return this.socket.write(data);
   }
 
-  /** cork batches writes until the current tick ends, so pipelined answers leave in one packet. */
-  cork(): void {
-    if (this.#corked) return;
-    this.#corked = true;
-    this.socket.cork();
-    process.nextTick(uncork, this);
-  }
-
-  uncork(): void {
-    this.#corked = false;
-    this.socket.uncork();
+  /** flush sends the queued strings now. */
+  flush(): boolean {
+    this.#flushQueued = false;
+    if (this.#out === "" || this.closed) return !this.socket.writableNeedDrain;
+    const out = this.#out;
+    this.#out = "";
+    return this.socket.write(out, this.#outEncoding);
   }
 
   waitDrain(): Promise<void> {
@@ -304,6 +321,7 @@ export class Connection implements ExchangeOwner, ResponseSink {
     if (this.closed || this.#phase === Phase.Linger) return;
     this.#stash = null;
     this.#setPhase(Phase.Linger, this.#limits.lingerTimeout);
+    this.flush();
     this.socket.end();
     this.socket.resume();
   }
@@ -321,8 +339,8 @@ export class Connection implements ExchangeOwner, ResponseSink {
   }
 }
 
-function uncork(conn: Connection): void {
-  conn.uncork();
+function flushConnection(conn: Connection): void {
+  if (conn.flushQueued) conn.flush();
 }
 
 function peerOf(socket: Duplex, encrypted: boolean): PeerInfo {

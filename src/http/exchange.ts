@@ -34,6 +34,7 @@ export interface PeerInfo {
 /** ExchangeOwner is what an exchange needs from its connection. */
 export interface ExchangeOwner {
   readonly peer: PeerInfo;
+  readonly closed: boolean;
   respond(exchange: Exchange, response: OutgoingResponse): void;
   /** takeSocket hands the raw socket over (for protocol upgrades); null when that is no longer possible. */
   takeSocket?(exchange: Exchange): unknown;
@@ -64,9 +65,9 @@ export class Exchange {
     return this.#owner.peer;
   }
 
-  /** respond sends the response; a second call, or a call after the peer left, is ignored. */
+  /** respond sends the response; a second call, or a call once the connection is gone, is ignored. */
   respond(response: OutgoingResponse): void {
-    if (this.responseStarted || this.aborted) {
+    if (this.responseStarted || this.#owner.closed) {
       if (typeof response.body === "object" && response.body !== null && "cancel" in response.body) {
         void Promise.resolve(response.body.cancel()).catch(() => {});
       }
@@ -80,7 +81,10 @@ export class Exchange {
     (this.#abortListeners ??= []).push(listener);
   }
 
-  /** abort marks the exchange as abandoned by the peer and tells whoever listens. */
+  /**
+   * abort marks the exchange as abandoned by the peer (it closed or half-closed the connection)
+   * and tells whoever listens. As in Go's net/http, a half-closed peer may still get a response.
+   */
   abort(reason: Error): void {
     this.body?.fail(reason);
     if (this.aborted || this.responseDone) return;

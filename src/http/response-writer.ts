@@ -47,6 +47,9 @@ export function writeResponse(sink: ResponseSink, ex: Exchange, res: OutgoingRes
   if (noContent) {
     // RFC 9110 §8.6: no Content-Length in 1xx/204; a 304 may repeat the length of the selected representation.
     framing.contentLength = status === 304 ? declaredLength(res.headers) : -1;
+  } else if (body === null && head.method === "HEAD") {
+    // A HEAD answer without a body (Hono's, say) does not know the length: say only what the app declared.
+    framing.contentLength = declaredLength(res.headers);
   } else if (length < 0) {
     if (head.versionMinor === 1) framing.chunked = true;
     else sink.closing = true; // HTTP/1.0: the body ends when the connection does
@@ -58,7 +61,7 @@ export function writeResponse(sink: ResponseSink, ex: Exchange, res: OutgoingRes
   ex.responseStarted = true;
   if (omitBody || body === null) {
     if (body !== null && typeof body === "object" && !(body instanceof Uint8Array)) cancel(body);
-    sink.write(text, "latin1");
+    sink.write(text, latin1 ? "latin1" : "utf8");
     return sink.finishResponse(ex);
   }
   if (typeof body === "string") {
@@ -70,7 +73,7 @@ export function writeResponse(sink: ResponseSink, ex: Exchange, res: OutgoingRes
     }
     return sink.finishResponse(ex);
   }
-  sink.write(text, "latin1");
+  sink.write(text, latin1 ? "latin1" : "utf8");
   if (body instanceof Uint8Array) {
     sink.write(body);
     return sink.finishResponse(ex);
@@ -85,7 +88,7 @@ async function pump(sink: ResponseSink, ex: Exchange, reader: BodyReader, framin
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (ex.aborted || sink.closed) return cancel(reader);
+      if (sink.closed) return cancel(reader);
       if (done) break;
       if (!(value instanceof Uint8Array)) throw new TypeError("response body chunks must be Uint8Array");
       if (value.byteLength === 0) continue;

@@ -272,7 +272,8 @@ export class Connection implements ExchangeOwner, ResponseSink {
         this.#flushQueued = true;
         process.nextTick(flushConnection, this);
       }
-      if (this.#out.length < OUT_FLUSH_SIZE) return true;
+      // The answer must still tell a pump to wait when the socket is already full.
+      if (this.#out.length < OUT_FLUSH_SIZE) return !this.socket.writableNeedDrain;
       return this.flush();
     }
     this.flush();

@@ -114,8 +114,8 @@ async function pump(sink: ResponseSink, ex: Exchange, reader: BodyReader, framin
 
 function writeChunk(sink: ResponseSink, chunk: Uint8Array): boolean {
   sink.write(`${chunk.byteLength.toString(16)}\r\n`);
-  sink.write(chunk);
-  return sink.write("\r\n");
+  const ok = sink.write(chunk);
+  return sink.write("\r\n") && ok;
 }
 
 function cancel(reader: BodyReader): void {

@@ -3,6 +3,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import { exchange } from "../support/raw.js";
 import { deferred, startServer, within, type Deferred, type Server } from "../support/server.js";
 
 const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
@@ -111,6 +112,9 @@ describe("Node fetch against sockserve", () => {
             await requestAborted.promise;
             return new Response("too late");
           }
+          case "/proxy":
+            // A native undici Response straight from fetch(), as proxies and Hono apps return.
+            return fetch(new URL("/text", request.url));
           case "/redirect":
             return Response.redirect(new URL("/text", request.url).href, 302);
           case "/cookies": {
@@ -265,6 +269,19 @@ describe("Node fetch against sockserve", () => {
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("content-length"), "13");
     assert.equal(await res.text(), "");
+  });
+
+  it("a native Response from fetch() can be returned as is, with its headers once", async () => {
+    const res = await fetch(new URL("/proxy", base));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("x-custom"), "yes");
+    assert.equal(await res.text(), "Hello, World!");
+    const raw = await exchange(server.port, `GET /proxy HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`, { responses: 1 });
+    const [response] = raw.responses;
+    assert.equal(response!.text, "Hello, World!");
+    assert.ok(response!.getAll("content-length").length <= 1, `one Content-Length: ${raw.text}`);
+    assert.equal(response!.getAll("date").length, 1, `one Date: ${raw.text}`);
+    assert.ok(!(response!.has("content-length") && response!.has("transfer-encoding")), "never both framings");
   });
 
   it("redirects are followed, or shown with redirect: manual", async () => {

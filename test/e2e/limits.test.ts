@@ -24,6 +24,7 @@ describe("small limits", () => {
   const seen: string[] = [];
   before(async () => {
     server = await startServer({
+      logger: () => {},
       fetch: async (request) => {
         if (new URL(request.url).pathname === "/ignore-body") {
           seen.push("/ignore-body");
@@ -38,10 +39,10 @@ describe("small limits", () => {
         maxBodySize: 1000,
         maxChunkExtensionSize: 64,
         maxTrailerSize: 256,
-        maxDrainSize: 1024,
-        headerTimeout: 400,
-        keepAliveTimeout: 400,
-        bodyTimeout: 400,
+        maxDrainSize: 256,
+        headerTimeout: 500,
+        keepAliveTimeout: 500,
+        bodyTimeout: 500,
       },
     });
   });
@@ -149,18 +150,26 @@ describe("small limits", () => {
   });
 
   it("maxDrainSize: an ignored body within it is drained and the connection goes on", async () => {
-    const result = await exchange(server.port, `POST /ignore-body HTTP/1.1\r\nHost: a\r\nContent-Length: 500\r\n\r\n${"d".repeat(500)}GET /next HTTP/1.1\r\nHost: a\r\n\r\n`, { responses: 2 });
+    const result = await exchange(server.port, `POST /ignore-body HTTP/1.1\r\nHost: a\r\nContent-Length: 200\r\n\r\n${"d".repeat(200)}GET /next HTTP/1.1\r\nHost: a\r\n\r\n`, { responses: 2 });
     assert.deepEqual(result.responses.map((r) => r.text), ["ignored", "GET /next 0:"]);
     assert.equal(result.closed, false);
   });
 
   it("maxDrainSize: an ignored body past it closes the connection instead", async () => {
     seen.length = 0;
-    const result = await exchange(server.port, `POST /ignore-body HTTP/1.1\r\nHost: a\r\nContent-Length: 50000\r\n\r\n${"d".repeat(50000)}${SMUGGLED}`, { timeoutMs: 4000 });
-    assert.equal(result.responses.length, 1, describeBytes(result.text));
-    assert.equal(result.responses[0]!.text, "ignored");
-    assert.ok(result.closed);
-    assert.ok(!seen.includes("GET /smuggled"));
+    const client = await RawClient.connect(server.port);
+    try {
+      // The head alone first, so every body byte arrives after the handler has answered.
+      await client.write("POST /ignore-body HTTP/1.1\r\nHost: a\r\nContent-Length: 900\r\n\r\n");
+      const [response] = await client.waitForResponses(1);
+      assert.equal(response!.text, "ignored");
+      await client.write(`${"d".repeat(900)}${SMUGGLED}`);
+      assert.ok(await client.waitForClose(4000), "900 ignored bytes exceed maxDrainSize 256: the server must close");
+      assert.equal(client.finalResponses().length, 1, describeBytes(client.text));
+      assert.ok(!seen.includes("GET /smuggled"));
+    } finally {
+      client.destroy();
+    }
   });
 
   it("headerTimeout: a slowloris header section gets 408 and close", async () => {
@@ -230,7 +239,7 @@ describe("small limits", () => {
     const client = await RawClient.connect(server.port);
     try {
       await client.write("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n");
-      // 10 bytes over about a second, each gap well under the 400 ms limit.
+      // 10 bytes over about a second, each gap well under the 500 ms limit.
       await client.writeSlowly("0123456789", 1, 100);
       const [response] = await client.waitForResponses(1);
       assert.equal(response!.text, "POST / 10:0123456789");

@@ -124,9 +124,10 @@ const rejected: Row[] = [
 
 describe("malformed and valid requests over raw TCP", () => {
   let server: Server;
-  let seen: string[] = [];
+  const seen: string[] = [];
   before(async () => {
-    server = await startServer({ fetch: echoHandler(seen) });
+    // Body framing errors reach the echo handler's request.text() as rejections: keep the log quiet.
+    server = await startServer({ fetch: echoHandler(seen), logger: () => {} });
   });
   after(async () => {
     await server.stop(true);
@@ -135,32 +136,36 @@ describe("malformed and valid requests over raw TCP", () => {
     seen.length = 0;
   });
 
-  for (const row of valid) {
-    it(`accepts: ${row.name}`, async () => {
-      const result = await exchange(server.port, row.request, { responses: 1 });
-      assert.equal(result.responses.length, 1, `one response expected, got ${describeBytes(result.text)}`);
-      const [response] = result.responses;
-      assert.equal(response!.status, row.status, describeBytes(result.text));
-      if (row.body !== undefined) assert.equal(response!.text, row.body);
-      if (row.closed !== undefined) assert.equal(result.closed, row.closed, "connection closed?");
-    });
-  }
+  for (const fragment of [false, true]) {
+    const how = fragment ? " (one byte per write)" : "";
 
-  for (const row of rejected) {
-    it(`rejects: ${row.name}`, async () => {
-      const request = row.closed ? row.request + SMUGGLED : row.request;
-      const result = await exchange(server.port, request, row.closed ? {} : { responses: 1 });
-      const statuses = Array.isArray(row.status) ? row.status : [row.status];
-      assert.equal(result.responses.length, 1, `exactly one response expected, got ${describeBytes(result.text)}`);
-      const [response] = result.responses;
-      assert.ok(statuses.includes(response!.status), `status ${response!.status}, want ${statuses.join("|")}: ${describeBytes(result.text)}`);
-      if (row.closed !== undefined) assert.equal(result.closed, row.closed, "connection closed?");
-      if (row.closed) {
-        assert.equal(response!.get("connection")?.toLowerCase(), "close", "a closing error response says Connection: close");
-        assert.ok(!seen.includes("GET /smuggled"), `smuggled request reached the handler: ${seen.join(", ")}`);
-      }
-      assert.ok(!result.text.includes("smuggled"), "the error response must not echo request bytes");
-    });
+    for (const row of valid) {
+      it(`accepts: ${row.name}${how}`, async () => {
+        const result = await exchange(server.port, row.request, { responses: 1, fragment });
+        assert.equal(result.responses.length, 1, `one response expected, got ${describeBytes(result.text)}`);
+        const [response] = result.responses;
+        assert.equal(response!.status, row.status, describeBytes(result.text));
+        if (row.body !== undefined) assert.equal(response!.text, row.body);
+        if (row.closed !== undefined) assert.equal(result.closed, row.closed, "connection closed?");
+      });
+    }
+
+    for (const row of rejected) {
+      it(`rejects: ${row.name}${how}`, async () => {
+        const request = row.closed ? row.request + SMUGGLED : row.request;
+        const result = await exchange(server.port, request, row.closed ? { fragment } : { responses: 1, fragment });
+        const statuses = Array.isArray(row.status) ? row.status : [row.status];
+        assert.equal(result.responses.length, 1, `exactly one response expected, got ${describeBytes(result.text)}`);
+        const [response] = result.responses;
+        assert.ok(statuses.includes(response!.status), `status ${response!.status}, want ${statuses.join("|")}: ${describeBytes(result.text)}`);
+        if (row.closed !== undefined) assert.equal(result.closed, row.closed, "connection closed?");
+        if (row.closed) {
+          assert.equal(response!.get("connection")?.toLowerCase(), "close", "a closing error response says Connection: close");
+          assert.ok(!seen.includes("GET /smuggled"), `smuggled request reached the handler: ${seen.join(", ")}`);
+        }
+        assert.ok(!result.text.includes("smuggled"), "the error response must not echo request bytes");
+      });
+    }
   }
 });
 
@@ -216,7 +221,7 @@ describe("framing across messages on one connection", () => {
   let server: Server;
   const seen: string[] = [];
   before(async () => {
-    server = await startServer({ fetch: echoHandler(seen) });
+    server = await startServer({ fetch: echoHandler(seen), logger: () => {} });
   });
   after(async () => {
     await server.stop(true);
@@ -260,6 +265,17 @@ describe("framing across messages on one connection", () => {
     assert.ok(!seen.includes("GET /smuggled"));
   });
 
+  it("an HTTP/1.0 message with Transfer-Encoding is answered at most once, then closed (RFC 9112 §6.1)", async () => {
+    const result = await exchange(
+      server.port,
+      `POST / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /smuggled HTTP/1.0\r\nConnection: keep-alive\r\n\r\n`,
+    );
+    assert.equal(result.responses.length, 1, describeBytes(result.text));
+    assert.ok([200, 400].includes(result.responses[0]!.status), describeBytes(result.text));
+    assert.ok(result.closed, "faulty framing: the connection must close after the response");
+    assert.ok(!seen.includes("GET /smuggled"));
+  });
+
   it("a request split at every byte is still one request", async () => {
     const client = await RawClient.connect(server.port);
     try {
@@ -269,5 +285,39 @@ describe("framing across messages on one connection", () => {
     } finally {
       client.destroy();
     }
+  });
+});
+
+describe("what the handler sees of the request", () => {
+  let server: Server;
+  before(async () => {
+    server = await startServer({
+      async fetch(request) {
+        return Response.json({
+          method: request.method,
+          xa: request.headers.get("x-a"),
+          xb: request.headers.get("x-b"),
+          host: request.headers.get("host"),
+          length: request.headers.get("content-length"),
+          bodyIsNull: request.body === null,
+          body: request.body === null ? null : await request.text(),
+        });
+      },
+    });
+  });
+  after(async () => {
+    await server.stop(true);
+  });
+
+  it("repeated fields are combined, values trimmed, Host kept", async () => {
+    const result = await exchange(server.port, "GET / HTTP/1.1\r\nHost: example.test\r\nX-A: 1\r\nx-a: 2\r\nX-B: \t padded value \t\r\n\r\n", { responses: 1 });
+    assert.deepEqual(JSON.parse(result.responses[0]!.text), { method: "GET", xa: "1, 2", xb: "padded value", host: "example.test", length: null, bodyIsNull: true, body: null });
+  });
+
+  it("a POST body and its Content-Length are visible", async () => {
+    const result = await exchange(server.port, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc", { responses: 1 });
+    const seen = JSON.parse(result.responses[0]!.text) as { length: string; body: string };
+    assert.equal(seen.length, "3");
+    assert.equal(seen.body, "abc");
   });
 });

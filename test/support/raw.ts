@@ -159,13 +159,16 @@ export interface ExchangeOptions {
   settleMs?: number;
   timeoutMs?: number;
   methods?: string[];
+  /** fragment sends one byte per write instead of one write. */
+  fragment?: boolean;
 }
 
-/** exchange connects, sends `data` in one write and collects the answer; see ExchangeOptions. */
+/** exchange connects, sends `data` and collects the answer; see ExchangeOptions. */
 export async function exchange(target: Target, data: string | Uint8Array, options: ExchangeOptions = {}): Promise<ExchangeResult> {
   const client = await RawClient.connect(target);
   try {
-    await client.write(data);
+    if (options.fragment) await client.writeSlowly(data, 1, 0);
+    else await client.write(data);
     const timeoutMs = options.timeoutMs ?? 3000;
     if (options.responses === undefined) {
       await client.waitForClose(timeoutMs);

@@ -43,7 +43,7 @@ export function createFetchListener<S>(app: FetchApp<S>, server: S): (exchange: 
     }
   };
   return (ex) => {
-    const req = new IncomingRequest(ex, requestUrl(ex, app));
+    const req = new IncomingRequest(ex, app);
     let result: ReturnType<FetchApp<S>["fetch"]>;
     try {
       result = app.fetch(req as unknown as Request, server);
@@ -57,15 +57,4 @@ export function createFetchListener<S>(app: FetchApp<S>, server: S): (exchange: 
 
 function isResponse(value: unknown): value is Response {
   return LightResponse.isLight(value) || value instanceof NativeResponse;
-}
-
-/** requestUrl reconstructs the target URI (RFC 9112 §3.3) from the request-target and Host. */
-export function requestUrl(ex: Exchange, app: { scheme: string; defaultAuthority(ex: Exchange): string }): string {
-  const { requestTarget, host } = ex.head;
-  const authority = host !== "" ? host : app.defaultAuthority(ex);
-  const first = requestTarget.charCodeAt(0);
-  if (first === 0x2f) return `${app.scheme}://${authority}${requestTarget}`;
-  if (requestTarget === "*") return `${app.scheme}://${authority}/*`;
-  if (ex.head.method === "CONNECT") return `${app.scheme}://${requestTarget}/`;
-  return requestTarget; // absolute-form
 }

@@ -6,10 +6,27 @@ import { NativeResponse } from "./light-response.js";
 
 const decoder = new TextDecoder();
 
+/** Origin tells how to rebuild a request's URL: the scheme, and the authority when Host is absent. */
+export interface Origin {
+  scheme: string;
+  defaultAuthority(exchange: Exchange): string;
+}
+
+/** requestUrl reconstructs the target URI (RFC 9112 §3.3) from the request-target and Host. */
+export function requestUrl(ex: Exchange, origin: Origin): string {
+  const { requestTarget, host, method } = ex.head;
+  const authority = host !== "" ? host : origin.defaultAuthority(ex);
+  if (requestTarget.charCodeAt(0) === 0x2f) return `${origin.scheme}://${authority}${requestTarget}`;
+  if (requestTarget === "*") return `${origin.scheme}://${authority}/*`;
+  if (method === "CONNECT") return `${origin.scheme}://${requestTarget}/`;
+  return requestTarget; // absolute-form
+}
+
 /** IncomingRequest behaves as a Request; `request instanceof Request` is true. */
 export class IncomingRequest {
   readonly exchange: Exchange;
-  #url: string;
+  #origin: Origin;
+  #url: string | null = null;
   #headers: Headers | null = null;
   #stream: ReadableStream<Uint8Array> | null = null;
   #controller: AbortController | null = null;
@@ -18,9 +35,9 @@ export class IncomingRequest {
   /** params holds decoded route parameters (set by the router). */
   params: Record<string, string> = {};
 
-  constructor(exchange: Exchange, url: string) {
+  constructor(exchange: Exchange, origin: Origin) {
     this.exchange = exchange;
-    this.#url = url;
+    this.#origin = origin;
   }
 
   get method(): string {
@@ -28,7 +45,7 @@ export class IncomingRequest {
   }
 
   get url(): string {
-    return this.#url;
+    return (this.#url ??= requestUrl(this.exchange, this.#origin));
   }
 
   get headers(): Headers {
@@ -113,7 +130,7 @@ export class IncomingRequest {
   toRequest(): Request {
     if (this.#real === null) {
       const body = this.body;
-      this.#real = new Request(this.#url, {
+      this.#real = new Request(this.url, {
         method: this.method,
         headers: this.headers,
         signal: this.signal,

@@ -3,3 +3,5 @@ export { serve, Server, type ServeOptions, type SocketAddress } from "./server.j
 export { defaultLimits, type Limits } from "./http/limits.js";
 export { ProtocolError, type ProtocolErrorCode } from "./http/protocol-error.js";
 export { LightResponse, NativeResponse } from "./fetch/light-response.js";
+export { serveStatic, type StaticOptions } from "./static/serve-static.js";
+export { formatAccessLog, type AccessLogEntry, type AccessLogFormat } from "./access-log.js";

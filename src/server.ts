@@ -4,6 +4,7 @@ import { createServer, type Server as NetServer, type Socket } from "node:net";
 import { Connection } from "./http/connection.js";
 import type { Exchange } from "./http/exchange.js";
 import { resolveLimits, type Limits } from "./http/limits.js";
+import { accessLogEntry, type AccessLogEntry } from "./access-log.js";
 import { createFetchListener } from "./fetch/fetch-handler.js";
 import { IncomingRequest } from "./fetch/incoming-request.js";
 import { LightResponse } from "./fetch/light-response.js";
@@ -35,6 +36,8 @@ export interface ServeOptions {
   overrideGlobalResponse?: boolean;
   /** logger receives handler faults; default console.error. */
   logger?: (error: unknown) => void;
+  /** accessLog receives an entry for every exchange once its response is complete or cut short. */
+  accessLog?: (entry: AccessLogEntry) => void;
 }
 
 /** SocketAddress is where a request came from. */
@@ -120,9 +123,11 @@ export async function serve(options: ServeOptions): Promise<Server> {
   const netServer = createServer({ allowHalfOpen: true, noDelay: true });
   let server: Server | null = null;
   const onExchange = (ex: Exchange): void => listener(ex);
+  const accessLog = options.accessLog;
+  const onExchangeEnd = accessLog === undefined ? undefined : (ex: Exchange): void => accessLog(accessLogEntry(ex));
   let listener: (ex: Exchange) => void = () => {};
   netServer.on("connection", (socket: Socket) => {
-    const conn = new Connection(socket, { limits, onExchange, onError: (err) => log(err) });
+    const conn = new Connection(socket, { limits, onExchange, onExchangeEnd, onError: (err) => log(err) });
     registry.add(conn);
     socket.on("close", () => registry.delete(conn));
     if (server?.stopping) conn.shutdown();

@@ -1,6 +1,7 @@
 // LightResponse: a WHATWG Response look-alike that keeps string and byte bodies as they are, so the
 // server can write them without undici's stream machinery. serve() installs it as the global
 // Response unless `overrideGlobalResponse: false`; see docs/architecture.md for the trade-off.
+import type { BodyReader } from "../http/exchange.js";
 
 type HeadersInit = ConstructorParameters<typeof Headers>[0];
 type BodyInit = ConstructorParameters<typeof Response>[0];
@@ -9,7 +10,15 @@ type ResponseInit = NonNullable<ConstructorParameters<typeof Response>[1]>;
 /** NativeResponse is Node's own Response class, kept before any override. */
 export const NativeResponse: typeof Response = globalThis.Response;
 
-type Source = null | string | Uint8Array | Blob | ReadableStream<Uint8Array>;
+/** ReaderBody is a body of known length that the server streams from a BodyReader, opened only when sent. */
+export class ReaderBody {
+  constructor(
+    readonly open: () => BodyReader,
+    readonly length: number,
+  ) {}
+}
+
+type Source = null | string | Uint8Array | Blob | ReadableStream<Uint8Array> | ReaderBody;
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -38,8 +47,11 @@ export class LightResponse {
     this.#status = status;
     this.#statusText = init?.statusText ?? "";
     this.#headersInit = init?.headers;
-    if (this.#headersInit !== undefined && !isPlainRecord(this.#headersInit)) void this.headers; // validates now, as Response does
-    else if (this.#headersInit !== undefined) checkRecord(this.#headersInit as Record<string, string>);
+    const headersInit = this.#headersInit;
+    if (headersInit === undefined) return;
+    if (Array.isArray(headersInit)) checkPairs(headersInit as string[][]);
+    else if (isPlainRecord(headersInit)) checkRecord(headersInit as Record<string, string>);
+    else void this.headers; // validates now, as Response does
   }
 
   static json(data: unknown, init?: ResponseInit): Response {
@@ -144,6 +156,7 @@ export class LightResponse {
   clone(): Response {
     if (this.bodyUsed) throw new TypeError("Response.clone: Body has already been consumed.");
     let source: Source = this.#stream ?? this.#source;
+    if (source instanceof ReaderBody) source = toStream(source);
     if (source instanceof ReadableStream) {
       const [a, b] = source.tee();
       this.#source = a;
@@ -159,6 +172,18 @@ export class LightResponse {
     return copy as unknown as Response;
   }
 
+  /**
+   * trusted makes a LightResponse from parts the caller has already checked: the bytes are not
+   * copied and the header pairs are not validated. For sockserve's own handlers only.
+   */
+  static trusted(status: number, headers: [string, string][], body: Uint8Array | string | ReaderBody | null): Response {
+    const res = new LightResponse(null);
+    res.#status = status;
+    res.#headersInit = headers;
+    res.#source = body;
+    return res as unknown as Response;
+  }
+
   /** rawParts is the server's fast path: status, text, header source and body without copies. */
   static rawParts(res: LightResponse): RawParts {
     res.#used = true;
@@ -171,12 +196,12 @@ export class LightResponse {
     };
   }
 
-  #take(): Exclude<Source, Blob> {
+  #take(): Exclude<Source, Blob | ReaderBody> {
     if (this.bodyUsed) throw new TypeError("Body is unusable: Body has already been read");
     const source = this.#stream ?? this.#source;
     if (source === null) return null; // a null body is never "used" (Fetch §5: body is null)
     this.#used = true;
-    if (source instanceof Blob) return source.stream() as ReadableStream<Uint8Array>;
+    if (source instanceof Blob || source instanceof ReaderBody) return toStream(source);
     return source;
   }
 }
@@ -234,8 +259,26 @@ function checkRecord(record: Record<string, string>): void {
   }
 }
 
-function toStream(source: string | Uint8Array | Blob): ReadableStream<Uint8Array> {
+function checkPairs(pairs: string[][]): void {
+  for (const pair of pairs) {
+    if (pair.length !== 2) throw new TypeError("Headers constructor: expected name/value pair to be length 2.");
+    checkRecord({ [String(pair[0])]: String(pair[1]) });
+  }
+}
+
+function toStream(source: string | Uint8Array | Blob | ReaderBody): ReadableStream<Uint8Array> {
   if (source instanceof Blob) return source.stream() as ReadableStream<Uint8Array>;
+  if (source instanceof ReaderBody) {
+    const reader = source.open();
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else if (value !== undefined) controller.enqueue(value);
+      },
+      cancel: () => void reader.cancel(),
+    });
+  }
   const bytes = typeof source === "string" ? Buffer.from(source) : source;
   return new ReadableStream<Uint8Array>({
     start(controller) {
@@ -249,7 +292,7 @@ function isDisturbed(stream: ReadableStream): boolean {
   return stream.locked;
 }
 
-async function collect(source: Exclude<Source, Blob>): Promise<Uint8Array> {
+async function collect(source: Exclude<Source, Blob | ReaderBody>): Promise<Uint8Array> {
   if (source === null) return new Uint8Array(0);
   if (typeof source === "string") return Buffer.from(source);
   if (source instanceof Uint8Array) return source;

@@ -2,7 +2,7 @@
 // with a string or byte body goes through without streams or Headers; anything else is read as
 // Fetch defines it.
 import type { BodyReader, OutgoingResponse } from "../http/exchange.js";
-import { LightResponse, type RawParts } from "./light-response.js";
+import { LightResponse, ReaderBody, type RawParts } from "./light-response.js";
 
 type HeadersInit = ConstructorParameters<typeof Headers>[0];
 
@@ -29,7 +29,10 @@ function fromParts(parts: RawParts): OutgoingResponse {
   let body: OutgoingResponse["body"];
   let bodyLength = -1;
   if (source === null || typeof source === "string" || source instanceof Uint8Array) body = source;
-  else if (source instanceof Blob) {
+  else if (source instanceof ReaderBody) {
+    body = source.open();
+    bodyLength = source.length;
+  } else if (source instanceof Blob) {
     body = source.stream().getReader() as BodyReader;
     bodyLength = source.size;
   } else body = source.getReader() as BodyReader;

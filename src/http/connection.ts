@@ -14,6 +14,8 @@ export interface ConnectionOptions {
   limits: Limits;
   /** onExchange receives each request; it must eventually call exchange.respond(). */
   onExchange(exchange: Exchange): void;
+  /** onExchangeEnd is called once per exchange: when its response is complete, or when it is cut short. */
+  onExchangeEnd?: ((exchange: Exchange) => void) | undefined;
   /** onError reports faults the peer cannot see (a broken response stream, a bad header from the app). */
   onError(err: unknown, exchange: Exchange | null): void;
   encrypted?: boolean;
@@ -181,7 +183,10 @@ export class Connection implements ExchangeOwner, ResponseSink {
 
   #socketOnClose(): void {
     this.closed = true;
-    this.#exchange?.abort(new Error("connection closed by peer"));
+    const ex = this.#exchange;
+    if (ex === null) return;
+    ex.abort(new Error("connection closed by peer"));
+    if (!ex.responseDone) this.#options.onExchangeEnd?.(ex);
   }
 
   // ---- parser side -------------------------------------------------------------------------
@@ -251,6 +256,7 @@ export class Connection implements ExchangeOwner, ResponseSink {
   /** finishResponse is called by the writer once the last byte of a response is queued. */
   finishResponse(ex: Exchange): void {
     ex.responseDone = true;
+    this.#options.onExchangeEnd?.(ex);
     if (!ex.requestDone) {
       this.#setPhase(Phase.Body, this.#limits.bodyTimeout);
       if (this.closing) this.#end();

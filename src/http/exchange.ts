@@ -52,6 +52,12 @@ export class Exchange {
   responseDone = false;
   continueSent = false;
   aborted = false;
+  /** startTime is performance.now() when the head was parsed. */
+  readonly startTime = performance.now();
+  /** status is the status sent, or 0 before the head is written. */
+  status = 0;
+  /** bodyBytes counts content bytes handed to the socket (without chunk framing). */
+  bodyBytes = 0;
   #abortListeners: (() => void)[] | null = null;
   #owner: ExchangeOwner;
 

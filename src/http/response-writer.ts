@@ -59,12 +59,14 @@ export function writeResponse(sink: ResponseSink, ex: Exchange, res: OutgoingRes
 
   const { head: text, latin1 } = serializeHead(status, res.statusText, res.headers, framing);
   ex.responseStarted = true;
+  ex.status = status;
   if (omitBody || body === null) {
     if (body !== null && typeof body === "object" && !(body instanceof Uint8Array)) cancel(body);
     sink.write(text, latin1 ? "latin1" : "utf8");
     return sink.finishResponse(ex);
   }
   if (typeof body === "string") {
+    ex.bodyBytes = length;
     if (latin1) {
       sink.write(text, "latin1");
       sink.write(body, "utf8");
@@ -75,6 +77,7 @@ export function writeResponse(sink: ResponseSink, ex: Exchange, res: OutgoingRes
   }
   sink.write(text, latin1 ? "latin1" : "utf8");
   if (body instanceof Uint8Array) {
+    ex.bodyBytes = length;
     sink.write(body);
     return sink.finishResponse(ex);
   }
@@ -93,6 +96,7 @@ async function pump(sink: ResponseSink, ex: Exchange, reader: BodyReader, framin
       if (!(value instanceof Uint8Array)) throw new TypeError("response body chunks must be Uint8Array");
       if (value.byteLength === 0) continue;
       sent += value.byteLength;
+      ex.bodyBytes = sent;
       if (framing.contentLength >= 0 && sent > framing.contentLength) {
         throw new RangeError("response body is longer than its Content-Length");
       }

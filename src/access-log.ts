@@ -1,0 +1,90 @@
+// Access log entries and their common, combined and JSON line formats.
+import type { Exchange } from "./http/exchange.js";
+
+/** AccessLogEntry describes one finished (or cut short) exchange. */
+export interface AccessLogEntry {
+  time: Date;
+  remoteAddress: string;
+  method: string;
+  target: string;
+  protocol: "HTTP/1.0" | "HTTP/1.1";
+  /** status sent, or 0 when the client left before a response began. */
+  status: number;
+  /** bodyBytes is how many content bytes were actually sent. */
+  bodyBytes: number;
+  /** durationMs from the end of the request head to the last byte handed to the socket. */
+  durationMs: number;
+  referer: string;
+  userAgent: string;
+  /** requestId echoes the client's X-Request-Id, when it sent one. */
+  requestId: string;
+  /** completed is false when the client went away before the response was complete. */
+  completed: boolean;
+}
+
+/** AccessLogFormat names the line formats. */
+export type AccessLogFormat = "common" | "combined" | "json";
+
+/** accessLogEntry builds the entry for an exchange. */
+export function accessLogEntry(ex: Exchange): AccessLogEntry {
+  const { head } = ex;
+  return {
+    time: new Date(),
+    remoteAddress: ex.peer.remoteAddress,
+    method: head.method,
+    target: head.requestTarget,
+    protocol: head.versionMinor === 1 ? "HTTP/1.1" : "HTTP/1.0",
+    status: ex.status,
+    bodyBytes: ex.bodyBytes,
+    durationMs: performance.now() - ex.startTime,
+    referer: field(head.headers, "referer"),
+    userAgent: field(head.headers, "user-agent"),
+    requestId: field(head.headers, "x-request-id"),
+    completed: ex.responseDone,
+  };
+}
+
+/**
+ * formatAccessLog renders one line. `common` and `combined` follow Apache's formats, with the
+ * response time in seconds appended (as nginx's $request_time); `json` is one object per line.
+ */
+export function formatAccessLog(format: AccessLogFormat, e: AccessLogEntry): string {
+  if (format === "json") {
+    return JSON.stringify({
+      time: e.time.toISOString(),
+      remote: e.remoteAddress,
+      method: e.method,
+      target: e.target,
+      protocol: e.protocol,
+      status: e.status,
+      bytes: e.bodyBytes,
+      duration_ms: Math.round(e.durationMs * 1000) / 1000,
+      referer: e.referer || undefined,
+      user_agent: e.userAgent || undefined,
+      request_id: e.requestId || undefined,
+      completed: e.completed,
+    });
+  }
+  const request = quote(`${e.method} ${e.target} ${e.protocol}`);
+  let line = `${e.remoteAddress || "-"} - - [${clfDate(e.time)}] ${request} ${e.status || "-"} ${e.bodyBytes}`;
+  if (format === "combined") line += ` ${quote(e.referer || "-")} ${quote(e.userAgent || "-")}`;
+  return `${line} ${(e.durationMs / 1000).toFixed(3)}`;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** clfDate formats `10/Oct/2000:13:55:36 +0000` (in UTC). */
+function clfDate(d: Date): string {
+  const p = (n: number): string => String(n).padStart(2, "0");
+  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+/** quote wraps a value in double quotes, escaping quotes, backslashes and control bytes, so a line cannot be forged. */
+function quote(value: string): string {
+  return `"${value.replace(/["\\\x00-\x1f\x7f-\xff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)}"`;
+}
+
+function field(headers: string[], lower: string): string {
+  for (let i = 0; i < headers.length; i += 2) if (headers[i]!.toLowerCase() === lower) return headers[i + 1]!;
+  return "";
+}

@@ -1,0 +1,97 @@
+// The sockserve command line: flags, defaults, validation and --help, as a pure function.
+import { parseArgs } from "node:util";
+
+/** CliOptions is a validated command line. */
+export interface CliOptions {
+  dir: string;
+  port: number;
+  host: string;
+  log: "common" | "combined" | "json" | "off";
+  listing: boolean;
+  cache: number | undefined;
+  compress: boolean;
+  spa: boolean;
+  cors: boolean;
+  dotfiles: boolean;
+  followSymlinks: boolean;
+  help: boolean;
+}
+
+/** UsageError is a bad command line: one line for stderr, exit code 2. */
+export class UsageError extends Error {}
+
+export const HELP = `Usage: sockserve [DIR] [options]
+
+Serve DIR (default: the current directory) over HTTP.
+
+Options:
+  -p, --port N            port to listen on; 0 picks a free one (default: 8000)
+  -H, --host ADDR         address to bind; 0.0.0.0 or :: shares on the network (default: 127.0.0.1)
+      --log FORMAT        access log on stdout: combined, common, json or off (default: combined)
+      --quiet             no access log (same as --log off)
+      --no-listing        answer 404 for directories without an index file (default: list them)
+      --cache SECONDS     send Cache-Control: max-age=SECONDS (default: no-cache)
+      --no-compress       do not compress responses on the fly (default: brotli/gzip for text types)
+      --spa               serve /index.html for unknown extension-less paths (default: off)
+      --cors              allow every origin and answer preflight requests (default: off)
+      --dotfiles          serve and list files starting with "." (default: 404)
+      --follow-symlinks   follow symlinks that leave DIR (default: only those inside DIR)
+  -h, --help              show this help
+`;
+
+/** parseCli turns argv (without node and the script) into options, or throws UsageError. */
+export function parseCli(argv: string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        port: { type: "string", short: "p" },
+        host: { type: "string", short: "H" },
+        log: { type: "string" },
+        quiet: { type: "boolean" },
+        "no-listing": { type: "boolean" },
+        cache: { type: "string" },
+        "no-compress": { type: "boolean" },
+        spa: { type: "boolean" },
+        cors: { type: "boolean" },
+        dotfiles: { type: "boolean" },
+        "follow-symlinks": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    const message = (err as Error).message;
+    const unknown = /^Unknown option '([^']+)'/.exec(message);
+    throw new UsageError(unknown !== null ? `unknown option ${unknown[1]}` : message.split(/\.\s|\n/)[0]!);
+  }
+  const { values: v, positionals } = parsed;
+  if (positionals.length > 1) throw new UsageError(`expected one directory, got ${positionals.length}: ${positionals.join(" ")}`);
+  const log = v.quiet === true ? "off" : (v.log ?? "combined");
+  if (log !== "common" && log !== "combined" && log !== "json" && log !== "off") {
+    throw new UsageError(`--log must be combined, common, json or off, not "${log}"`);
+  }
+  return {
+    dir: positionals[0] ?? ".",
+    port: integer("--port", v.port ?? "8000", 0, 65535),
+    host: v.host ?? "127.0.0.1",
+    log,
+    listing: v["no-listing"] !== true,
+    cache: v.cache === undefined ? undefined : integer("--cache", v.cache, 0, 2 ** 31 - 1),
+    compress: v["no-compress"] !== true,
+    spa: v.spa === true,
+    cors: v.cors === true,
+    dotfiles: v.dotfiles === true,
+    followSymlinks: v["follow-symlinks"] === true,
+    help: v.help === true,
+  };
+}
+
+function integer(flag: string, value: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}"`);
+  }
+  return Number(value);
+}

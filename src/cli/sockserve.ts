@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// sockserve [DIR]: serve a directory over HTTP, like `python -m http.server`, grown up.
+import { statSync } from "node:fs";
+import { networkInterfaces } from "node:os";
+import { resolve } from "node:path";
+import { formatAccessLog, serve, serveStatic, type Server } from "../index.js";
+import { HELP, parseCli, UsageError, type CliOptions } from "./args.js";
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`sockserve: ${message}\n`);
+  process.exit(code);
+}
+
+function lanUrls(host: string, port: number): string[] {
+  const family = host === "::" ? null : "IPv4";
+  const urls: string[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      if (a.internal || (family !== null && a.family !== family)) continue;
+      urls.push(a.family === "IPv6" ? `http://[${a.address}]:${port}/` : `http://${a.address}:${port}/`);
+    }
+  }
+  return urls;
+}
+
+async function start(opts: CliOptions): Promise<Server> {
+  const root = resolve(opts.dir);
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) fail(`${opts.dir}: no such directory`, 2);
+  const log = opts.log;
+  try {
+    return await serve({
+      port: opts.port,
+      hostname: opts.host,
+      fetch: serveStatic({
+        root,
+        listing: opts.listing,
+        compress: opts.compress,
+        spa: opts.spa,
+        cors: opts.cors,
+        dotfiles: opts.dotfiles,
+        followSymlinks: opts.followSymlinks,
+        ...(opts.cache !== undefined ? { cacheMaxAge: opts.cache } : {}),
+      }),
+      ...(log !== "off" ? { accessLog: (entry) => process.stdout.write(`${formatAccessLog(log, entry)}\n`) } : {}),
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "EADDRINUSE") fail(`port ${opts.port} on ${opts.host} is already in use; choose another with --port N, or --port 0 for any free port`, 1);
+    if (e.code === "EACCES") fail(`not allowed to listen on port ${opts.port} (ports below 1024 need privileges); choose another with --port N`, 1);
+    if (e.code === "EADDRNOTAVAIL" || e.code === "ENOTFOUND") fail(`cannot listen on ${opts.host}: no such local address`, 1);
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  let opts: CliOptions;
+  try {
+    opts = parseCli(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) fail(`${err.message} (see sockserve --help)`, 2);
+    throw err;
+  }
+  if (opts.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const server = await start(opts);
+  const display = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
+  process.stdout.write(`Serving ${resolve(opts.dir)} at http://${display}:${server.port}/\n`);
+  if (opts.host === "0.0.0.0" || opts.host === "::") {
+    for (const url of lanUrls(opts.host, server.port)) process.stdout.write(`  also at ${url}\n`);
+  }
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) process.exit(0); // a second signal: do not wait any longer
+    stopping = true;
+    const force = setTimeout(() => void server.stop(true), 10_000);
+    force.unref();
+    void server.stop().then(() => process.exit(0));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), 1));

@@ -1,0 +1,173 @@
+// FileCache: what the static handler knows about each file, computed once per version of the
+// file (sirv's idea): validators, type, precomputed headers, and the bytes of small files.
+// Every request still stats the file, so an edit is seen at once.
+import { readFileSync, realpathSync, statSync, type Stats } from "node:fs";
+import { sep } from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import type { Encoding } from "./accept-encoding.js";
+import { contentTypeFor, isCompressible } from "./mime.js";
+
+/** Variant is one encoding of a file: the original, a precompressed sidecar, or a compressed copy. */
+export interface Variant {
+  encoding: Encoding;
+  etag: string;
+  /** path to read from: the file itself or its sidecar (.br, .gz). */
+  path: string;
+  size: number;
+  /** bytes, once loaded, for small files. */
+  bytes: Buffer | null;
+  /** onTheFly marks a variant compressed by the server rather than read from a sidecar. */
+  onTheFly: boolean;
+}
+
+/** FileEntry describes one version of a file. */
+export interface FileEntry {
+  path: string;
+  stats: Stats;
+  contentType: string;
+  compressible: boolean;
+  /** lastModified is the mtime truncated to seconds, as HTTP dates are. */
+  lastModified: number;
+  lastModifiedText: string;
+  identity: Variant;
+  sidecars: Partial<Record<"br" | "gzip", Variant>>;
+  compressed: Partial<Record<"br" | "gzip", Variant>>;
+}
+
+/** Lookup is what a path turned out to be. */
+export type Lookup =
+  | { kind: "file"; entry: FileEntry }
+  | { kind: "directory"; stats: Stats }
+  | { kind: "missing" }
+  | { kind: "forbidden" };
+
+/** FileCacheOptions bounds the cache and sets the symlink policy. */
+export interface FileCacheOptions {
+  root: string;
+  followSymlinks: boolean;
+  /** smallFileSize: files up to this size are held in memory (and compressed once). */
+  smallFileSize: number;
+  /** maxCachedBytes bounds the bytes held for all files. */
+  maxCachedBytes: number;
+  maxEntries: number;
+}
+
+/** FileCache maps paths to entries, revalidated by a stat on every lookup. */
+export class FileCache {
+  #options: FileCacheOptions;
+  #realRoot: string;
+  #entries = new Map<string, FileEntry>();
+  #cachedBytes = 0;
+
+  constructor(options: FileCacheOptions) {
+    this.#options = options;
+    this.#realRoot = realpathSync.native(options.root);
+  }
+
+  /** lookup stats a path (blocking, like nginx's file lookups) and returns its current entry. */
+  lookup(path: string): Lookup {
+    let stats: Stats | undefined;
+    try {
+      stats = statSync(path, { throwIfNoEntry: false });
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === "EACCES" ? { kind: "forbidden" } : { kind: "missing" };
+    }
+    if (stats === undefined) return { kind: "missing" };
+    const cached = this.#entries.get(path);
+    if (cached !== undefined && sameFile(cached.stats, stats)) return { kind: "file", entry: cached };
+    if (!this.#inside(path)) return { kind: "missing" };
+    if (stats.isDirectory()) return { kind: "directory", stats };
+    if (!stats.isFile()) return { kind: "missing" };
+    const entry = this.#makeEntry(path, stats);
+    this.#store(path, entry, cached);
+    return { kind: "file", entry };
+  }
+
+  /** bytesOf returns a small variant's bytes, loading (and for on-the-fly variants, compressing) once. */
+  bytesOf(entry: FileEntry, variant: Variant): Buffer | null {
+    if (variant.bytes !== null) return variant.bytes;
+    if (variant.size > this.#options.smallFileSize || this.#cachedBytes > this.#options.maxCachedBytes) return null;
+    const source = readFileSync(variant.onTheFly ? entry.path : variant.path);
+    variant.bytes = variant.onTheFly ? compress(source, variant.encoding) : source;
+    variant.size = variant.bytes.length;
+    this.#cachedBytes += variant.bytes.length;
+    return variant.bytes;
+  }
+
+  /** compressedVariant returns (creating once) the on-the-fly variant of a small compressible file. */
+  compressedVariant(entry: FileEntry, encoding: "br" | "gzip"): Variant {
+    return (entry.compressed[encoding] ??= {
+      encoding,
+      etag: withSuffix(entry.identity.etag, encoding),
+      path: entry.path,
+      size: -1,
+      bytes: null,
+      onTheFly: true,
+    });
+  }
+
+  /** inside applies the symlink policy: the real path must stay under the real root. */
+  #inside(path: string): boolean {
+    if (this.#options.followSymlinks) return true;
+    try {
+      const real = realpathSync.native(path);
+      return real === this.#realRoot || real.startsWith(this.#realRoot + sep);
+    } catch {
+      return false;
+    }
+  }
+
+  #makeEntry(path: string, stats: Stats): FileEntry {
+    const contentType = contentTypeFor(path);
+    const lastModified = Math.floor(stats.mtimeMs / 1000) * 1000;
+    const etag = `"${stats.ino.toString(36)}-${stats.size.toString(36)}-${Math.floor(stats.mtimeMs).toString(36)}"`;
+    const entry: FileEntry = {
+      path,
+      stats,
+      contentType,
+      compressible: isCompressible(contentType),
+      lastModified,
+      lastModifiedText: new Date(lastModified).toUTCString(),
+      identity: { encoding: "identity", etag, path, size: stats.size, bytes: null, onTheFly: false },
+      sidecars: {},
+      compressed: {},
+    };
+    for (const [encoding, suffix] of [["br", ".br"], ["gzip", ".gz"]] as const) {
+      const sidecar = statSync(path + suffix, { throwIfNoEntry: false });
+      if (sidecar?.isFile() && this.#inside(path + suffix)) {
+        entry.sidecars[encoding] = { encoding, etag: withSuffix(etag, encoding), path: path + suffix, size: sidecar.size, bytes: null, onTheFly: false };
+      }
+    }
+    return entry;
+  }
+
+  #store(path: string, entry: FileEntry, replaced: FileEntry | undefined): void {
+    if (replaced !== undefined) this.#cachedBytes -= heldBytes(replaced);
+    this.#entries.delete(path);
+    this.#entries.set(path, entry);
+    while (this.#entries.size > this.#options.maxEntries) {
+      const [oldest, old] = this.#entries.entries().next().value as [string, FileEntry];
+      this.#entries.delete(oldest);
+      this.#cachedBytes -= heldBytes(old);
+    }
+  }
+}
+
+function sameFile(a: Stats, b: Stats): boolean {
+  return a.ino === b.ino && a.dev === b.dev && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
+}
+
+function heldBytes(entry: FileEntry): number {
+  let n = entry.identity.bytes?.length ?? 0;
+  for (const v of [entry.sidecars.br, entry.sidecars.gzip, entry.compressed.br, entry.compressed.gzip]) n += v?.bytes?.length ?? 0;
+  return n;
+}
+
+function withSuffix(etag: string, encoding: string): string {
+  return `${etag.slice(0, -1)}-${encoding === "gzip" ? "gz" : encoding}"`;
+}
+
+function compress(bytes: Buffer, encoding: Encoding): Buffer {
+  if (encoding === "br") return brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 6, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+  return gzipSync(bytes, { level: 6 });
+}

@@ -1,0 +1,116 @@
+// Body readers for files: a byte range read in large chunks, a sequence of parts (for
+// multipart/byteranges), and a compressing wrapper. Each opens nothing until first read.
+import { close, open, read } from "node:fs";
+import { Readable } from "node:stream";
+import { constants, createBrotliCompress, createGzip, type Gzip, type BrotliCompress } from "node:zlib";
+import type { BodyReader } from "../http/exchange.js";
+
+type Chunk = { done: boolean; value?: Uint8Array | undefined };
+
+/** FILE_CHUNK_SIZE is how much one read takes from a file: large, so a big file costs few syscalls. */
+export const FILE_CHUNK_SIZE = 512 * 1024;
+
+const DONE: Chunk = { done: true, value: undefined };
+
+/** FileRangeReader reads bytes [start, end] (inclusive) of a file. */
+export class FileRangeReader implements BodyReader {
+  #path: string;
+  #position: number;
+  #remaining: number;
+  #fd = -1;
+  #closed = false;
+
+  constructor(path: string, start: number, end: number) {
+    this.#path = path;
+    this.#position = start;
+    this.#remaining = end - start + 1;
+  }
+
+  async read(): Promise<Chunk> {
+    if (this.#closed || this.#remaining <= 0) {
+      this.#close();
+      return DONE;
+    }
+    if (this.#fd === -1) this.#fd = await new Promise<number>((resolve, reject) => open(this.#path, "r", (err, fd) => (err ? reject(err) : resolve(fd))));
+    const buffer = Buffer.allocUnsafe(Math.min(FILE_CHUNK_SIZE, this.#remaining));
+    const n = await new Promise<number>((resolve, reject) =>
+      read(this.#fd, buffer, 0, buffer.length, this.#position, (err, bytes) => (err ? reject(err) : resolve(bytes))),
+    );
+    if (n === 0) {
+      // The file shrank under us: the promised length cannot be kept, so fail rather than pad.
+      this.#close();
+      throw new Error(`file ${this.#path} ended early`);
+    }
+    this.#position += n;
+    this.#remaining -= n;
+    return { done: false, value: n === buffer.length ? buffer : buffer.subarray(0, n) };
+  }
+
+  cancel(): void {
+    this.#close();
+  }
+
+  #close(): void {
+    this.#closed = true;
+    if (this.#fd !== -1) {
+      close(this.#fd, () => {});
+      this.#fd = -1;
+    }
+  }
+}
+
+/** SequenceReader sends fixed byte parts and readers one after another. */
+export class SequenceReader implements BodyReader {
+  #parts: (Uint8Array | (() => BodyReader))[];
+  #current: BodyReader | null = null;
+
+  constructor(parts: (Uint8Array | (() => BodyReader))[]) {
+    this.#parts = parts;
+  }
+
+  async read(): Promise<Chunk> {
+    for (;;) {
+      if (this.#current !== null) {
+        const chunk = await this.#current.read();
+        if (!chunk.done) return chunk;
+        this.#current = null;
+      }
+      const next = this.#parts.shift();
+      if (next === undefined) return DONE;
+      if (next instanceof Uint8Array) return { done: false, value: next };
+      this.#current = next();
+    }
+  }
+
+  cancel(): void {
+    void this.#current?.cancel();
+    this.#parts = [];
+  }
+}
+
+/** compressReader wraps a reader in a brotli or gzip stream; on-the-fly settings favour speed. */
+export function compressReader(source: BodyReader, encoding: "br" | "gzip"): BodyReader {
+  const zlib: Gzip | BrotliCompress =
+    encoding === "br"
+      ? createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: 4 } })
+      : createGzip({ level: 6 });
+  const input = Readable.from(
+    (async function* () {
+      for (let c = await source.read(); !c.done; c = await source.read()) if (c.value !== undefined) yield c.value;
+    })(),
+  );
+  input.on("error", (err) => zlib.destroy(err));
+  input.pipe(zlib);
+  const iterator = zlib[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return {
+    read: async () => {
+      const r = await iterator.next();
+      return r.done === true ? DONE : { done: false, value: r.value };
+    },
+    cancel: () => {
+      void source.cancel();
+      input.destroy();
+      zlib.destroy();
+    },
+  };
+}

@@ -81,7 +81,12 @@ function clfDate(d: Date): string {
 
 /** quote wraps a value in double quotes, escaping quotes, backslashes and control bytes, so a line cannot be forged. */
 function quote(value: string): string {
-  return `"${value.replace(/["\\\x00-\x1f\x7f-\xff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)}"`;
+  let out = "";
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    out += c < 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c ? `\\x${c.toString(16).padStart(2, "0")}` : value[i];
+  }
+  return `"${out}"`;
 }
 
 function field(headers: string[], lower: string): string {

@@ -1,0 +1,89 @@
+// The command line and the access log line formats, as tables.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { formatAccessLog, type AccessLogEntry } from "../../src/access-log.js";
+import { HELP, parseCli, UsageError } from "../../src/cli/args.js";
+
+describe("parseCli", () => {
+  it("has the documented defaults", () => {
+    assert.deepEqual(parseCli([]), {
+      dir: ".", port: 8000, host: "127.0.0.1", log: "combined", listing: true, cache: undefined,
+      compress: true, spa: false, cors: false, dotfiles: false, followSymlinks: false, help: false,
+    });
+  });
+  const rows: [string[], Partial<ReturnType<typeof parseCli>>][] = [
+    [["site"], { dir: "site" }],
+    [["-p", "0"], { port: 0 }],
+    [["--port=9000"], { port: 9000 }],
+    [["-H", "::"], { host: "::" }],
+    [["--log", "json"], { log: "json" }],
+    [["--quiet"], { log: "off" }],
+    [["--log", "common", "--quiet"], { log: "off" }],
+    [["--no-listing", "--no-compress"], { listing: false, compress: false }],
+    [["--cache", "3600"], { cache: 3600 }],
+    [["--spa", "--cors", "--dotfiles", "--follow-symlinks"], { spa: true, cors: true, dotfiles: true, followSymlinks: true }],
+    [["-h"], { help: true }],
+  ];
+  for (const [argv, expected] of rows) {
+    it(argv.join(" "), () => {
+      const parsed = parseCli(argv);
+      for (const [key, value] of Object.entries(expected)) assert.deepEqual(parsed[key as keyof typeof parsed], value, key);
+    });
+  }
+  const bad: [string[], RegExp][] = [
+    [["--bogus"], /unknown option --bogus/],
+    [["--port", "x"], /--port must be a whole number/],
+    [["--port", "70000"], /--port must be a whole number/],
+    [["--port"], /argument missing|--port/],
+    [["--log", "xml"], /--log must be/],
+    [["--cache", "-1"], /--cache/],
+    [["a", "b"], /expected one directory/],
+  ];
+  for (const [argv, message] of bad) {
+    it(`refuses ${argv.join(" ")}`, () => {
+      assert.throws(() => parseCli(argv), (err: unknown) => err instanceof UsageError && message.test(err.message) && !err.message.includes("\n"));
+    });
+  }
+  it("documents every flag with its default", () => {
+    for (const flag of ["--port", "--host", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--help"]) {
+      assert.ok(HELP.includes(flag), flag);
+    }
+    assert.equal((HELP.match(/\(default: /g) ?? []).length, 11); // DIR and the ten flags with values
+  });
+});
+
+describe("formatAccessLog", () => {
+  const entry: AccessLogEntry = {
+    time: new Date(Date.UTC(2026, 10, 22, 9, 5, 7)),
+    remoteAddress: "127.0.0.1",
+    method: "GET",
+    target: "/a?b=1",
+    protocol: "HTTP/1.1",
+    status: 200,
+    bodyBytes: 1234,
+    durationMs: 2.5,
+    referer: "http://r/",
+    userAgent: 'ua "quoted"\n',
+    requestId: "",
+    completed: true,
+  };
+  it("common", () => {
+    assert.equal(formatAccessLog("common", entry), '127.0.0.1 - - [22/Nov/2026:09:05:07 +0000] "GET /a?b=1 HTTP/1.1" 200 1234 0.003');
+  });
+  it("combined escapes quotes and control bytes", () => {
+    assert.equal(
+      formatAccessLog("combined", entry),
+      '127.0.0.1 - - [22/Nov/2026:09:05:07 +0000] "GET /a?b=1 HTTP/1.1" 200 1234 "http://r/" "ua \\x22quoted\\x22\\x0a" 0.003',
+    );
+  });
+  it("json", () => {
+    const parsed = JSON.parse(formatAccessLog("json", entry)) as Record<string, unknown>;
+    assert.deepEqual(parsed, {
+      time: "2026-11-22T09:05:07.000Z", remote: "127.0.0.1", method: "GET", target: "/a?b=1", protocol: "HTTP/1.1",
+      status: 200, bytes: 1234, duration_ms: 2.5, referer: "http://r/", user_agent: 'ua "quoted"\n', completed: true,
+    });
+  });
+  it("a client that left before any response logs status -", () => {
+    assert.match(formatAccessLog("common", { ...entry, status: 0, bodyBytes: 0 }), /" - 0 /);
+  });
+});

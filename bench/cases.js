@@ -1,37 +1,128 @@
 // cases.js: the benchmark cases. A case names its peers (servers started by command),
-// the wrk arguments, one GET that every peer must answer correctly, and its targets.
+// the wrk arguments, one GET that every peer must answer correctly, its ratio columns and targets.
 //
-// Case:  { name, title, wrk: [args], script?, scriptArgs?, path?, expect?, baseline, targets?, peers }
-// Peer:  { name, cmd: [argv], env?, requires?: [commands on PATH], files?: [paths from the repo root] }
-// Paths are relative to the repo root; `{port}` in cmd and $PORT give the port to listen on.
+// Case:  { name, title, wrk: [args], script?, scriptArgs?, path?, expect?, files?, ratios?, targets?,
+//          standIn, peers }
+//   expect   { status, body?: string } or { status, file: name }: the check GET before measuring
+//   files    { name: size }: static files (random bytes) written to the run's temp dir, `{dir}`
+//   targets  [{ peer?: "sockserve", vs, metric, min }]: peer's ratio vs `vs` must be >= min;
+//            each target's ratio is a table column
+//   ratios   [{ vs: peer, metric: "req/s" | "transfer/s" }]: more table columns (after the
+//            targets'): every peer's median of metric divided by the named peer's
+//   standIn  the peer command that replaces a peer under --stand-in / --stand-in-for
+// Peer:  { name, cmd: [argv], env?, requires?: [commands on PATH], apt?: package, files?: [paths
+//          from the repo root], prepare?(ctx), expectSocketErrors?: reason, version?: [argv] }
+//   cmd placeholders: {port} (also $PORT), {dir} (the static files), {scratch} (a fresh dir per
+//   server start; prepare({ port, dir, scratch }) may write a config there before the start).
+//   apt: a Debian package that provides `requires`, installed with apt-get (as root) if missing.
+//   expectSocketErrors: wrk's socket errors for this peer are notes, not ⚠ problems.
+// Paths are relative to the repo root.
+import { writeNginxConfig } from "./nginx.js";
 
-const node = (script) => [process.execPath, script];
+const node = (...args) => [process.execPath, ...args];
 
+// Hello world (sockserve's serve() against node:http).
 const helloPeers = [
   { name: "sockserve", cmd: node("bench/servers/sockserve-hello.js"), files: ["dist/index.js"] },
   { name: "node:http", cmd: node("bench/servers/node-http-hello.js") },
 ];
-const hello = { status: 200, body: "Hello, World!" };
+const hello = {
+  wrk: ["-t1", "-c50"],
+  expect: { status: 200, body: "Hello, World!" },
+  ratios: [{ vs: "node:http", metric: "req/s" }],
+  standIn: node("bench/servers/node-http-hello.js"),
+  peers: helloPeers,
+};
+
+// Static files (sockserve's CLI against nginx and Python's http.server), all from {dir}.
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const staticSizes = { "1k.bin": KiB, "100k.bin": 100 * KiB, "10m.bin": 10 * MiB };
+const staticPeers = [
+  {
+    name: "sockserve",
+    cmd: node("dist/cli/sockserve.js", "{dir}", "--port", "{port}", "--host", "127.0.0.1", "--quiet"),
+    files: ["dist/cli/sockserve.js"],
+  },
+  {
+    name: "nginx",
+    cmd: ["nginx", "-p", "{scratch}", "-e", "{scratch}/error.log", "-c", "{scratch}/nginx.conf"],
+    requires: ["nginx"],
+    apt: "nginx-light",
+    prepare: writeNginxConfig,
+    version: ["nginx", "-v"],
+  },
+  {
+    name: "python",
+    cmd: ["python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory", "{dir}"],
+    requires: ["python3"],
+    expectSocketErrors: "python3 -m http.server answers HTTP/1.0 and closes every connection",
+    version: ["python3", "--version"],
+  },
+];
+const staticCase = (name, file, extra) => ({
+  name,
+  title: `Static file, ${file} (${staticSizes[file].toLocaleString("en-US")} bytes)`,
+  wrk: ["-t1", "-c50"],
+  path: `/${file}`,
+  expect: { status: 200, file },
+  files: staticSizes,
+  standIn: node("bench/servers/node-http-static.js", "{dir}"),
+  peers: staticPeers,
+  ...extra,
+});
 
 export const cases = [
   {
     name: "keepalive",
     title: "Hello world, keep-alive",
-    wrk: ["-t1", "-c50"],
-    expect: hello,
-    baseline: "node:http",
-    targets: { sockserve: 1.3 },
-    peers: helloPeers,
+    ...hello,
+    targets: [{ vs: "node:http", metric: "req/s", min: 1.3 }],
   },
   {
     name: "pipelined",
     title: "Hello world, 16 requests pipelined per write",
-    wrk: ["-t1", "-c50"],
+    ...hello,
     script: "bench/pipeline.lua",
     scriptArgs: ["16"],
-    expect: hello,
-    baseline: "node:http",
-    targets: { sockserve: 5 },
-    peers: helloPeers,
+    targets: [{ vs: "node:http", metric: "req/s", min: 5 }],
   },
+  staticCase("static-1k", "1k.bin", {
+    targets: [
+      { vs: "nginx", metric: "req/s", min: 0.6 },
+      { vs: "python", metric: "req/s", min: 5 },
+    ],
+  }),
+  staticCase("static-100k", "100k.bin", {
+    ratios: [
+      { vs: "nginx", metric: "req/s" },
+      { vs: "python", metric: "req/s" },
+    ],
+  }),
+  staticCase("static-10m", "10m.bin", {
+    wrk: ["-t1", "-c50", "--timeout", "10s"],
+    ratios: [{ vs: "python", metric: "transfer/s" }],
+    targets: [{ vs: "nginx", metric: "transfer/s", min: 0.7 }],
+  }),
 ];
+
+export const metrics = ["req/s", "transfer/s"];
+
+/** ratioColumns lists a case's ratio columns: its targets', then its other ratios (no repeats). */
+export function ratioColumns(c) {
+  const cols = [];
+  for (const { vs, metric } of [...(c.targets ?? []), ...(c.ratios ?? [])]) {
+    if (!cols.some((col) => col.vs === vs && col.metric === metric)) cols.push({ vs, metric });
+  }
+  return cols;
+}
+
+// Catch a mistyped peer or metric when the harness loads, not after minutes of measuring.
+for (const c of cases) {
+  const names = c.peers.map((p) => p.name);
+  for (const r of [...(c.ratios ?? []), ...(c.targets ?? [])]) {
+    if (!names.includes(r.vs)) throw new Error(`case ${c.name}: no peer ${r.vs}`);
+    if (!names.includes(r.peer ?? "sockserve")) throw new Error(`case ${c.name}: no peer ${r.peer}`);
+    if (!metrics.includes(r.metric)) throw new Error(`case ${c.name}: metric must be one of ${metrics.join(", ")}`);
+  }
+}

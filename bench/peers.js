@@ -1,17 +1,26 @@
 // peers.js: start one peer's server (pinned to a CPU), wait until it answers, stop it.
-// A server is told its port in $PORT (and `{port}` in its command) and may print `PORT <n>`.
-import { accessSync, constants, existsSync } from "node:fs";
+// A server is told its port in $PORT (and `{port}` in its command) and may print `PORT <n>`
+// (or a URL `http://127.0.0.1:<n>/`). Its stderr goes to a file in its scratch dir, so a chatty
+// server (python's http.server logs every request) does not make the harness busy reading it.
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
+import { aptInstall, onPath } from "./apt.js";
 import { pinned, start, stop } from "./procs.js";
+import { removeScratch, scratchDir } from "./workdir.js";
 
 const HOST = "127.0.0.1";
 
-/** unavailable returns why a peer cannot run here (a missing command or file), or null. */
+/**
+ * unavailable returns why a peer cannot run here (a missing command or file), or null.
+ * A missing command is installed first when the peer names its Debian package (`apt`).
+ */
 export function unavailable(peer, root) {
   for (const cmd of peer.requires ?? []) {
-    if (!onPath(cmd)) return `${cmd} is not installed`;
+    if (onPath(cmd)) continue;
+    const reason = peer.apt ? aptInstall(cmd, peer.apt) : `${cmd} is not installed`;
+    if (reason) return reason;
   }
   for (const file of peer.files ?? []) {
     if (!existsSync(path.resolve(root, file))) return `${file} is missing`;
@@ -21,22 +30,31 @@ export function unavailable(peer, root) {
 
 /**
  * startPeer starts peer.cmd on CPU `cpu`, waits until it accepts connections, checks one
- * `GET path` against `expect` ({ status, body }), and resolves to a handle with stop().
+ * `GET path` against `expect` ({ status, body?: string | Buffer }), and resolves to a handle
+ * with stop(). `dir` (the static files) fills `{dir}` in the command.
  */
-export async function startPeer(peer, { root, cpu, path: urlPath = "/", expect, timeoutMs = 15000 }) {
+export async function startPeer(peer, { root, cpu, dir = "", path: urlPath = "/", expect, timeoutMs = 15000 }) {
   const assigned = await freePort();
-  const argv = peer.cmd.map((arg) => arg.replaceAll("{port}", String(assigned)));
-  const child = start(pinned(cpu, argv), {
-    cwd: root,
-    env: { ...process.env, ...peer.env, PORT: String(assigned) },
-  });
+  const scratch = scratchDir(peer.name);
+  const ctx = { port: assigned, dir, scratch };
+  await peer.prepare?.(ctx);
+  const fill = (arg) => arg.replaceAll("{port}", String(assigned)).replaceAll("{dir}", dir).replaceAll("{scratch}", scratch);
+  const stderrFd = openSync(path.join(scratch, "stderr.log"), "w");
+  let child;
+  try {
+    child = start(pinned(cpu, peer.cmd.map(fill)), {
+      cwd: root,
+      env: { ...process.env, ...peer.env, PORT: String(assigned) },
+      stdio: ["ignore", "pipe", stderrFd],
+    });
+  } finally {
+    closeSync(stderrFd);
+  }
   let announced = null;
-  let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (s) => {
-    const m = /^PORT (\d+)\s*$/m.exec(s);
+    const m = /^PORT (\d+)\s*$/m.exec(s) ?? /\bhttp:\/\/127\.0\.0\.1:(\d+)\//.exec(s);
     if (m && Number(m[1]) > 0) announced = Number(m[1]);
   });
-  child.stderr.setEncoding("utf8").on("data", (s) => (stderr = (stderr + s).slice(-2000)));
   let exit = null;
   child.exited.then((result) => (exit = result));
   const handle = {
@@ -44,13 +62,17 @@ export async function startPeer(peer, { root, cpu, path: urlPath = "/", expect, 
     get port() {
       return announced ?? assigned;
     },
-    /** exitedEarly describes how the server died, or is null while it runs. */
+    /** exitedEarly describes how the server died (with the end of its logs), or is null while it runs. */
     get exitedEarly() {
       if (!exit) return null;
       const how = exit.error ? exit.error.message : `exited (code ${exit.code}, signal ${exit.signal})`;
-      return `${peer.name} server ${how}${stderr ? `: ${stderr.trim()}` : ""}`;
+      const logs = logTail(scratch);
+      return `${peer.name} server ${how}${logs ? `: ${logs}` : ""}`;
     },
-    stop: () => stop(child),
+    stop: async () => {
+      await stop(child);
+      removeScratch(scratch);
+    },
   };
   try {
     const deadline = Date.now() + timeoutMs;
@@ -62,25 +84,39 @@ export async function startPeer(peer, { root, cpu, path: urlPath = "/", expect, 
     if (expect) await check(handle.port, urlPath, expect, peer.name);
     return handle;
   } catch (err) {
-    await stop(child);
+    await handle.stop();
     throw err;
+  }
+}
+
+/** logTail returns the last lines of the *.log files in a scratch dir (stderr, nginx's error log). */
+function logTail(scratch) {
+  try {
+    return readdirSync(scratch)
+      .filter((f) => f.endsWith(".log"))
+      .map((f) => readFileSync(path.join(scratch, f), "utf8").trim().slice(-1000))
+      .filter(Boolean)
+      .join(" | ");
+  } catch {
+    return "";
   }
 }
 
 /** check does one GET and throws unless the status (and body, if given) are as expected. */
 async function check(port, urlPath, expect, name) {
   const { status, body } = await get(port, urlPath);
-  if (status !== (expect.status ?? 200) || (expect.body != null && body !== expect.body)) {
-    throw new Error(`${name} answered GET ${urlPath} with ${status} ${JSON.stringify(body.slice(0, 80))}`);
-  }
+  const want = expect.body == null ? null : Buffer.from(expect.body);
+  if (status === (expect.status ?? 200) && (want == null || body.equals(want))) return;
+  const got = want && body.length !== want.length ? `${body.length} bytes, expected ${want.length}` : JSON.stringify(body.toString("utf8", 0, 80));
+  throw new Error(`${name} answered GET ${urlPath} with ${status} ${got}`);
 }
 
 function get(port, urlPath) {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: HOST, port, path: urlPath, agent: false, timeout: 5000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8").on("data", (s) => (body += s));
-      res.on("end", () => resolve({ status: res.statusCode, body }));
+      const chunks = [];
+      res.on("data", (b) => chunks.push(b));
+      res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
     });
     req.on("timeout", () => req.destroy(new Error("timed out")));
     req.on("error", reject);
@@ -103,16 +139,5 @@ function freePort() {
       const { port } = server.address();
       server.close(() => resolve(port));
     });
-  });
-}
-
-function onPath(cmd) {
-  return (process.env.PATH ?? "").split(path.delimiter).some((dir) => {
-    try {
-      accessSync(path.join(dir, cmd), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
   });
 }

@@ -31,7 +31,12 @@ export function wrkCommand(c, duration) {
 }
 
 const int = (n) => (n == null ? "–" : Math.round(n).toLocaleString("en-US"));
-const mib = (n) => (n == null ? "–" : `${(n / 1024 ** 2).toFixed(2)} MiB/s`);
+
+/** formatBytes shows a transfer rate in MiB/s, or GiB/s from 1 GiB/s up. */
+export function formatBytes(n) {
+  if (n == null) return "–";
+  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB/s` : `${(n / 1024 ** 2).toFixed(2)} MiB/s`;
+}
 
 /** markdown renders the whole run: a header with the machine, then one table per case. */
 export function markdown(run) {
@@ -43,10 +48,12 @@ export function markdown(run) {
     `- Date: ${run.date}`,
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.os}`,
     `- Node ${m.node}, wrk ${m.wrk}`,
+    ...(Object.keys(m.peers ?? {}).length ? [`- Peers: ${Object.entries(m.peers).map(([name, v]) => `${name}: ${v}`).join("; ")}`] : []),
     `- Pinning: ${run.pinning}`,
     `- ${rounds} round${rounds === 1 ? "" : "s"} × ${duration} s per peer, peers alternating each round; ${warmup} s warm-up per server start`,
   ];
-  if (run.standIn) lines.push("- **Stand-in run**: every peer was node:http (a check of the harness, not a result)");
+  if (run.standIn === "all") lines.push("- **Stand-in run**: every peer was node:http (a check of the harness, not a result)");
+  else if (run.standIn) lines.push(`- **Stand-in run**: node:http in place of ${run.standIn.join(", ")} (a check of the harness, not a result)`);
   for (const c of run.cases) lines.push("", ...caseMarkdown(c));
   return lines.join("\n") + "\n";
 }
@@ -54,25 +61,32 @@ export function markdown(run) {
 function caseMarkdown(c) {
   const lines = [`## ${c.name}: ${c.title}`, "", `\`${c.command}\``, ""];
   if (c.error) return [...lines, `**Failed:** ${c.error}`];
+  const cols = c.columns ?? [];
   lines.push(
-    `| peer | median req/s | min | max | median transfer/s | ratio vs ${c.baseline} |`,
-    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    `| peer | median req/s | min | max | median transfer/s | min | max |${cols.map((r) => ` ${r.metric} vs ${r.vs} |`).join("")}`,
+    `| --- |${" ---: |".repeat(6 + cols.length)}`,
   );
   for (const p of c.peers) {
-    const ratio = p.ratio == null ? "–" : `${p.ratio.toFixed(2)}x`;
-    const name = p.flagged ? `${p.name} ⚠` : p.name;
-    lines.push(`| ${name} | ${int(p.reqPerSec?.median)} | ${int(p.reqPerSec?.min)} | ${int(p.reqPerSec?.max)} | ${mib(p.transferPerSec?.median)} | ${ratio} |`);
+    const name = `${p.name}${p.standIn ? " (node:http stand-in)" : ""}${p.flagged ? " ⚠" : ""}`;
+    const ratios = p.ratios.map((r) => ` ${r.ratio == null ? "–" : `${r.ratio.toFixed(2)}x`} |`).join("");
+    const rps = p.reqPerSec ?? {};
+    const bps = p.transferPerSec ?? {};
+    lines.push(`| ${name} | ${int(rps.median)} | ${int(rps.min)} | ${int(rps.max)} | ${formatBytes(bps.median)} | ${formatBytes(bps.min)} | ${formatBytes(bps.max)} |${ratios}`);
   }
   const notes = [];
-  for (const [peer, min] of Object.entries(c.targets ?? {})) {
-    const ratio = c.peers.find((p) => p.name === peer)?.ratio;
-    const verdict = ratio == null ? "not measured" : ratio >= min ? `met (${ratio.toFixed(2)}x)` : `**not met** (${ratio.toFixed(2)}x)`;
-    notes.push(`Target: ${peer} ≥ ${min}x ${c.baseline}: ${verdict}.`);
+  for (const t of c.targets ?? []) {
+    const verdict = t.ratio == null ? "not measured" : t.met ? `met (${t.ratio.toFixed(2)}x)` : `**not met** (${t.ratio.toFixed(2)}x)`;
+    notes.push(`Target: ${t.peer} ≥ ${t.min}x ${t.vs} in ${t.metric}: ${verdict}.`);
   }
   for (const s of c.skipped) notes.push(`Skipped ${s.peer}: ${s.reason}.`);
   for (const p of c.peers) {
     for (const r of p.rounds) {
       if (r.problems.length) notes.push(`⚠ ${p.name}, round ${r.round}: ${r.problems.join("; ")}.`);
+    }
+    const noted = p.rounds.filter((r) => r.notes?.length);
+    if (noted.length) {
+      const each = noted.map((r) => `round ${r.round}: ${r.notes.join("; ")}`).join("; ");
+      notes.push(`Note: ${p.name} had socket errors in wrk (${each}); expected, as ${p.expectSocketErrors}. Its numbers stand.`);
     }
   }
   return notes.length ? [...lines, "", ...notes.map((n) => `- ${n}`)] : lines;

@@ -1,13 +1,15 @@
 // run.js: `npm run bench`. Runs each case's peers under wrk, alternating peers round by round,
 // and prints a markdown table of medians and ratios (also written to bench/results.{md,json}).
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { cases } from "./cases.js";
+import { cases, ratioColumns } from "./cases.js";
 import { startPeer, unavailable } from "./peers.js";
 import { canPin, stopAll } from "./procs.js";
-import { machineInfo, markdown, wrkCommand, writeResults } from "./report.js";
+import { formatBytes, machineInfo, markdown, wrkCommand, writeResults } from "./report.js";
 import { summarize } from "./stats.js";
+import { removeWorkDir, staticFiles } from "./workdir.js";
 import { ensureWrk, runWrk, wrkVersion } from "./wrk.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -19,6 +21,9 @@ const usage = `Usage: node bench/run.js [options]     (or: npm run bench -- [opt
   --warmup S     seconds of discarded wrk after each server start (env BENCH_WARMUP, default 1)
   --case NAME    run only this case; repeat or comma-separate (env BENCH_CASE, default all)
   --stand-in     run node:http in place of every peer, to check the harness (results not written)
+  --stand-in-for PEER   run node:http in place of this peer only; repeat or comma-separate
+                 (e.g. sockserve, before its CLI is built; results not written)
+  --no-write     print the tables only; leave bench/results.{json,md} as they are (for trials)
   --list         list the cases and exit`;
 
 function options() {
@@ -29,6 +34,8 @@ function options() {
       warmup: { type: "string" },
       case: { type: "string", multiple: true },
       "stand-in": { type: "boolean", default: false },
+      "stand-in-for": { type: "string", multiple: true },
+      "no-write": { type: "boolean", default: false },
       list: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -39,18 +46,25 @@ function options() {
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, not ${text}`);
     return n;
   };
-  const names = (values.case ?? [process.env.BENCH_CASE ?? ""]).flatMap((s) => s.split(",")).filter(Boolean);
+  const list = (v) => (v ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+  const names = list(values.case ?? [process.env.BENCH_CASE ?? ""]);
   for (const name of names) {
     if (!cases.some((c) => c.name === name)) {
       throw new Error(`unknown case ${name}; cases: ${cases.map((c) => c.name).join(", ")}`);
     }
+  }
+  const standInFor = list(values["stand-in-for"]);
+  const peerNames = new Set(cases.flatMap((c) => c.peers.map((p) => p.name)));
+  for (const name of standInFor) {
+    if (!peerNames.has(name)) throw new Error(`unknown peer ${name}; peers: ${[...peerNames].join(", ")}`);
   }
   return {
     rounds: int("rounds", 5, 1),
     duration: int("duration", 5, 1),
     warmup: int("warmup", 1, 0),
     cases: names.length ? cases.filter((c) => names.includes(c.name)) : cases,
-    standIn: values["stand-in"],
+    standIn: values["stand-in"] ? "all" : standInFor.length ? standInFor : null,
+    write: !values["no-write"],
     list: values.list,
     help: values.help,
   };
@@ -59,7 +73,7 @@ function options() {
 const log = (msg) => console.error(msg);
 
 /** runRound starts one peer's server, warms it up, measures it once, and stops it. */
-async function runRound(c, peer, round, opts, cpus) {
+async function runRound(c, peer, round, opts, cpus, files) {
   let server;
   const wrkRun = (duration) =>
     runWrk({
@@ -71,36 +85,56 @@ async function runRound(c, peer, round, opts, cpus) {
       cpu: cpus.wrk,
     });
   try {
-    server = await startPeer(peer, { root, cpu: cpus.server, path: c.path, expect: c.expect });
+    const expect = c.expect?.file ? { status: c.expect.status, body: files.bytes[c.expect.file] } : c.expect;
+    server = await startPeer(peer, { root, cpu: cpus.server, dir: files?.dir, path: c.path, expect });
     if (opts.warmup > 0) await wrkRun(opts.warmup);
-    const { raw, ...result } = await wrkRun(opts.duration);
+    const { raw, socketErrors, ...result } = await wrkRun(opts.duration);
+    const notes = [];
+    if (socketErrors.length) (peer.expectSocketErrors ? notes : result.problems).push(socketErrors.join(", "));
     if (server.exitedEarly) result.problems.push(server.exitedEarly);
-    return { round, ...result, raw };
+    return { round, ...result, notes, raw };
   } catch (err) {
-    return { round, reqPerSec: null, transferPerSec: null, problems: [err.message] };
+    return { round, reqPerSec: null, transferPerSec: null, problems: [err.message], notes: [] };
   } finally {
     await server?.stop();
   }
 }
 
-/** runCase runs rounds × peers (A B A B ...) and summarizes each peer. */
+const metricOf = (summary, metric) => (metric === "req/s" ? summary?.reqPerSec : summary?.transferPerSec)?.median;
+
+/** peerVersion runs a peer's `version` command and returns its first line, or null. */
+const versions = {};
+function peerVersion(peer) {
+  if (!peer.version || peer.name in versions) return;
+  const r = spawnSync(peer.version[0], peer.version.slice(1), { encoding: "utf8" });
+  const line = `${r.stdout ?? ""}${r.stderr ?? ""}`.trim().split("\n")[0];
+  if (!r.error && line) versions[peer.name] = line;
+}
+
+/** runCase runs rounds × peers (A B A B ...) and summarizes each peer, its ratios and the targets. */
 async function runCase(c, opts, cpus) {
   const skipped = [];
   const peers = [];
   for (const p of c.peers) {
-    const peer = opts.standIn ? { name: p.name, cmd: [process.execPath, "bench/servers/node-http-hello.js"] } : p;
+    const standIn = opts.standIn === "all" || opts.standIn?.includes(p.name);
+    const peer = standIn ? { name: p.name, cmd: c.standIn, standIn: true } : p;
     const reason = unavailable(peer, root);
     if (reason) {
       skipped.push({ peer: p.name, reason });
       log(`[${c.name}] skipping ${p.name}: ${reason}`);
-    } else peers.push({ peer, rounds: [] });
+    } else {
+      peers.push({ peer, rounds: [] });
+      peerVersion(peer);
+    }
   }
+  const files = c.files ? staticFiles(c.files) : null;
   for (let round = 1; round <= opts.rounds; round++) {
     for (const p of peers) {
-      const r = await runRound(c, p.peer, round, opts, cpus);
+      const r = await runRound(c, p.peer, round, opts, cpus, files);
       p.rounds.push(r);
-      const rate = r.reqPerSec == null ? "failed" : `${Math.round(r.reqPerSec).toLocaleString("en-US")} req/s`;
-      log(`[${c.name}] round ${round}/${opts.rounds} ${p.peer.name}: ${rate}${r.problems.length ? ` ⚠ ${r.problems.join("; ")}` : ""}`);
+      const rate = r.reqPerSec == null ? "failed" : `${Math.round(r.reqPerSec).toLocaleString("en-US")} req/s, ${formatBytes(r.transferPerSec)}`;
+      const notes = [...r.problems.map((m) => ` ⚠ ${m}`), ...r.notes.map((m) => ` (${m})`)].join(";");
+      log(`[${c.name}] round ${round}/${opts.rounds} ${p.peer.name}${p.peer.standIn ? " (stand-in)" : ""}: ${rate}${notes}`);
     }
   }
   const summaries = peers.map(({ peer, rounds }) => {
@@ -108,20 +142,33 @@ async function runCase(c, opts, cpus) {
     return {
       name: peer.name,
       cmd: peer.cmd,
+      standIn: Boolean(peer.standIn),
+      expectSocketErrors: peer.expectSocketErrors ?? null,
       reqPerSec: ok.length ? summarize(ok.map((r) => r.reqPerSec)) : null,
       transferPerSec: ok.length ? summarize(ok.map((r) => r.transferPerSec ?? 0)) : null,
       flagged: rounds.some((r) => r.problems.length > 0),
       rounds,
     };
   });
-  const base = summaries.find((s) => s.name === c.baseline)?.reqPerSec?.median;
-  for (const s of summaries) s.ratio = base && s.reqPerSec ? s.reqPerSec.median / base : null;
+  const columns = ratioColumns(c);
+  for (const s of summaries) {
+    s.ratios = columns.map(({ vs, metric }) => {
+      const base = metricOf(summaries.find((b) => b.name === vs), metric);
+      const value = metricOf(s, metric);
+      return { vs, metric, ratio: base && value != null ? value / base : null };
+    });
+  }
+  const targets = (c.targets ?? []).map(({ peer = "sockserve", vs, metric, min }) => {
+    const ratio = summaries.find((s) => s.name === peer)?.ratios.find((r) => r.vs === vs && r.metric === metric)?.ratio ?? null;
+    return { peer, vs, metric, min, ratio, met: ratio == null ? null : ratio >= min };
+  });
   return {
     name: c.name,
     title: c.title,
     command: wrkCommand(c, opts.duration),
-    baseline: c.baseline,
-    targets: c.targets ?? {},
+    files: c.files ?? null,
+    columns,
+    targets,
     skipped,
     peers: summaries,
   };
@@ -139,16 +186,21 @@ async function main() {
   if (!pin.ok) log(`WARNING: ${pin.reason}; running server and wrk unpinned (numbers are noisier)`);
   const run = {
     date: new Date().toISOString(),
-    machine: { ...machineInfo(), wrk: wrkVersion() },
+    machine: { ...machineInfo(), wrk: wrkVersion(), peers: versions },
     pinning: pin.ok ? "server on CPU 1, wrk on CPU 0 (taskset)" : `none (${pin.reason})`,
     config: { rounds: opts.rounds, duration: opts.duration, warmup: opts.warmup },
     standIn: opts.standIn,
     cases: [],
   };
-  for (const c of opts.cases) run.cases.push(await runCase(c, opts, cpus));
+  try {
+    for (const c of opts.cases) run.cases.push(await runCase(c, opts, cpus));
+  } finally {
+    removeWorkDir();
+  }
   const md = markdown(run);
   console.log(md);
   if (opts.standIn) log("stand-in run: bench/results.{json,md} not written");
+  else if (!opts.write) log("--no-write: bench/results.{json,md} not written");
   else writeResults(here, run, md);
   if (run.cases.some((c) => c.peers.some((p) => p.flagged))) log("WARNING: some rounds had errors (marked ⚠)");
 }
@@ -157,6 +209,7 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]]) {
   process.on(signal, async () => {
     log(`\n${signal}: stopping the processes this run started`);
     await stopAll();
+    removeWorkDir();
     process.exit(code);
   });
 }
@@ -164,5 +217,6 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]]) {
 main().catch(async (err) => {
   console.error(`bench: ${err.message}`);
   await stopAll();
+  removeWorkDir();
   process.exit(1);
 });

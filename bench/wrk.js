@@ -1,19 +1,13 @@
 // wrk.js: find (or install) wrk, run it pinned to a CPU, and parse its report.
 import { spawnSync } from "node:child_process";
+import { aptInstall } from "./apt.js";
 import { pinned, start } from "./procs.js";
 
 /** ensureWrk installs wrk with apt-get when it is missing (as root), or throws saying how to. */
 export function ensureWrk() {
   if (wrkVersion()) return;
-  const root = process.getuid?.() === 0;
-  if (!root || spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status !== 0) {
-    throw new Error("wrk is not installed; install it (e.g. `apt-get install wrk`) and try again");
-  }
-  console.error("wrk is missing; installing it with apt-get ...");
-  for (const args of [["update"], ["-o", "DPkg::Lock::Timeout=300", "install", "-y", "wrk"]]) {
-    const r = spawnSync("apt-get", args, { stdio: ["ignore", "inherit", "inherit"] });
-    if (r.status !== 0) throw new Error(`apt-get ${args.join(" ")} failed`);
-  }
+  const reason = aptInstall("wrk", "wrk");
+  if (reason) throw new Error(`${reason}; install it (e.g. \`apt-get install wrk\`) and try again`);
   if (!wrkVersion()) throw new Error("wrk is still missing after apt-get install");
 }
 
@@ -43,20 +37,23 @@ export async function runWrk({ args, script, scriptArgs = [], url, duration, cpu
   return { command: argv.join(" "), exitCode: code, ...result, raw: out };
 }
 
-const binaryUnits = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+// wrk prints Transfer/sec with binary prefixes: "812.34KB", "1.17GB".
+const binaryUnits = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4, P: 1024 ** 5 };
 const timeUnits = { us: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
 
 /**
  * parseWrk reads wrk's text report: requests/sec, transfer/sec (bytes), requests,
- * mean latency (ms), socket errors and non-2xx/3xx responses. `problems` lists
- * anything that makes the run suspect (errors, or no Requests/sec line).
+ * mean latency (ms), socket errors and non-2xx/3xx responses. `problems` lists what makes
+ * the run suspect (no Requests/sec line, non-2xx/3xx responses); `socketErrors` describes the
+ * socket errors, which the caller counts as problems or, for a peer that is expected to have
+ * them, as notes.
  */
 export function parseWrk(text) {
   const num = (re) => {
     const m = re.exec(text);
     return m ? Number(m[1]) : null;
   };
-  const transfer = /^Transfer\/sec:\s*([\d.]+)([KMGT]?)B/m.exec(text);
+  const transfer = /^Transfer\/sec:\s*([\d.]+)([KMGTP]?)B/m.exec(text);
   const latency = /^\s*Latency\s+([\d.]+)(us|ms|s|m|h)\b/m.exec(text);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
   const errors = {
@@ -73,10 +70,13 @@ export function parseWrk(text) {
     latencyAvgMs: latency ? Number(latency[1]) * timeUnits[latency[2]] : null,
     errors,
     problems: [],
+    socketErrors: [],
   };
   if (result.reqPerSec == null) result.problems.push("no Requests/sec in wrk output");
   for (const [kind, n] of Object.entries(errors)) {
-    if (n > 0) result.problems.push(kind === "non2xx" ? `${n} non-2xx/3xx responses` : `${n} ${kind} errors`);
+    if (n === 0) continue;
+    if (kind === "non2xx") result.problems.push(`${n} non-2xx/3xx responses`);
+    else result.socketErrors.push(`${n} ${kind} errors`);
   }
   return result;
 }

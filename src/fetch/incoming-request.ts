@@ -58,6 +58,19 @@ export class IncomingRequest {
     return this.#headers;
   }
 
+  /** header reads one field (repeats joined with ", ") without building a Headers object. */
+  header(lowerName: string): string | null {
+    if (this.#headers !== null) return this.#headers.get(lowerName);
+    const fields = this.exchange.head.headers;
+    let value: string | null = null;
+    for (let i = 0; i < fields.length; i += 2) {
+      const name = fields[i]!;
+      if (name.length !== lowerName.length || name.toLowerCase() !== lowerName) continue;
+      value = value === null ? fields[i + 1]! : `${value}, ${fields[i + 1]!}`;
+    }
+    return value;
+  }
+
   get signal(): AbortSignal {
     if (this.#controller === null) {
       const controller = new AbortController();
@@ -154,6 +167,11 @@ export class IncomingRequest {
     for (let chunk = await source.read(); chunk !== null; chunk = await source.read()) parts.push(chunk);
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
+}
+
+/** requestHeader reads a request field by lowercase name, cheaply for sockserve's own requests. */
+export function requestHeader(request: Request, lowerName: string): string | null {
+  return request instanceof IncomingRequest ? request.header(lowerName) : request.headers.get(lowerName);
 }
 
 // Members a handler rarely needs come from a real Request, made on first use.

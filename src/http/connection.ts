@@ -31,6 +31,7 @@ const enum Phase {
 
 const CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
 const OUT_FLUSH_SIZE = 64 * 1024;
+const JOIN_LIMIT = 16 * 1024; // bytes up to this size are copied behind the queued head: one buffer, one syscall
 
 /** Connection drives one socket through any number of exchanges. */
 export class Connection implements ExchangeOwner, ResponseSink {
@@ -282,8 +283,27 @@ export class Connection implements ExchangeOwner, ResponseSink {
       if (this.#out.length < OUT_FLUSH_SIZE) return !this.socket.writableNeedDrain;
       return this.flush();
     }
-    this.flush();
-    return this.socket.write(data);
+    return this.#writeBytes(data);
+  }
+
+  /** #writeBytes sends queued strings and then bytes, in one buffer when small, else one corked writev. */
+  #writeBytes(data: Uint8Array): boolean {
+    const out = this.#out;
+    this.#flushQueued = false;
+    if (out === "" || this.closed) return this.socket.write(data);
+    this.#out = "";
+    if (data.byteLength <= JOIN_LIMIT) {
+      const headLength = Buffer.byteLength(out, this.#outEncoding);
+      const joined = Buffer.allocUnsafe(headLength + data.byteLength);
+      joined.write(out, 0, this.#outEncoding);
+      joined.set(data, headLength);
+      return this.socket.write(joined);
+    }
+    this.socket.cork();
+    this.socket.write(out, this.#outEncoding);
+    const ok = this.socket.write(data);
+    this.socket.uncork();
+    return ok;
   }
 
   /** flush sends the queued strings now. */

@@ -7,32 +7,35 @@ export interface Validators {
   lastModified: number;
 }
 
+/** FieldGetter reads a request field by lowercase name. */
+export type FieldGetter = (lowerName: string) => string | null;
+
 /** PreconditionResult is what the evaluation decided: go on, 304, or 412. */
 export type PreconditionResult = "proceed" | "not-modified" | "failed";
 
 /** evaluatePreconditions applies If-Match, If-Unmodified-Since, If-None-Match and If-Modified-Since in RFC 9110 §13.2.2 order. */
-export function evaluatePreconditions(method: string, headers: Headers, v: Validators): PreconditionResult {
-  const ifMatch = headers.get("if-match");
+export function evaluatePreconditions(method: string, field: FieldGetter, v: Validators): PreconditionResult {
+  const ifMatch = field("if-match");
   if (ifMatch !== null) {
     if (!matchesAny(ifMatch, v.etag, strongEqual)) return "failed";
   } else {
-    const since = parseHttpDate(headers.get("if-unmodified-since"));
+    const since = parseHttpDate(field("if-unmodified-since"));
     if (since !== null && v.lastModified > since) return "failed";
   }
-  const ifNoneMatch = headers.get("if-none-match");
+  const ifNoneMatch = field("if-none-match");
   const safe = method === "GET" || method === "HEAD";
   if (ifNoneMatch !== null) {
     if (matchesAny(ifNoneMatch, v.etag, weakEqual)) return safe ? "not-modified" : "failed";
   } else if (safe) {
-    const since = parseHttpDate(headers.get("if-modified-since"));
+    const since = parseHttpDate(field("if-modified-since"));
     if (since !== null && v.lastModified <= since) return "not-modified";
   }
   return "proceed";
 }
 
 /** rangeApplies evaluates If-Range (RFC 9110 §13.1.5): a strong ETag match or an exact Last-Modified date. */
-export function rangeApplies(headers: Headers, v: Validators): boolean {
-  const ifRange = headers.get("if-range");
+export function rangeApplies(field: FieldGetter, v: Validators): boolean {
+  const ifRange = field("if-range");
   if (ifRange === null) return true;
   const value = ifRange.trim();
   if (value.startsWith('"') || value.startsWith("W/")) return strongEqual(value, v.etag);

@@ -1,6 +1,7 @@
 // The response for one file: encoding negotiation, preconditions (304/412), ranges (206/416,
 // multipart/byteranges) and the body, from memory for small files or streamed for large ones.
 import { randomBytes } from "node:crypto";
+import { requestHeader } from "../fetch/incoming-request.js";
 import { LightResponse, ReaderBody } from "../fetch/light-response.js";
 import { acceptedEncodings } from "./accept-encoding.js";
 import { evaluatePreconditions, rangeApplies } from "./conditional.js";
@@ -21,16 +22,16 @@ type Pairs = [string, string][];
 
 /** fileResponse answers a GET or HEAD for a file entry with the given status (200, or 404 for an error page). */
 export function fileResponse(req: Request, cache: FileCache, entry: FileEntry, opts: FileResponseOptions, status = 200): Response {
-  const headers = req.headers;
-  const rangeHeader = status === 200 ? headers.get("range") : null;
-  const variant = rangeHeader !== null ? entry.identity : chooseVariant(cache, entry, headers.get("accept-encoding"), opts);
+  const field = (name: string): string | null => requestHeader(req, name);
+  const rangeHeader = status === 200 ? field("range") : null;
+  const variant = rangeHeader !== null ? entry.identity : chooseVariant(cache, entry, field("accept-encoding"), opts);
   const base = baseHeaders(entry, variant, opts);
   if (status === 200) {
     const v = { etag: variant.etag, lastModified: entry.lastModified };
-    const verdict = evaluatePreconditions(req.method, headers, v);
+    const verdict = evaluatePreconditions(req.method, field, v);
     if (verdict === "not-modified") return LightResponse.trusted(304, base, null);
     if (verdict === "failed") return LightResponse.trusted(412, base, null);
-    if (rangeHeader !== null && rangeApplies(headers, v)) {
+    if (rangeHeader !== null && rangeApplies(field, v)) {
       const ranges = parseRange(rangeHeader, entry.stats.size);
       if (ranges === "unsatisfiable") {
         base.push(["Content-Range", `bytes */${entry.stats.size}`]);

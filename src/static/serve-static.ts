@@ -2,6 +2,7 @@
 // index files, listings, redirects to the trailing slash, methods, SPA fallback, CORS, 404 page.
 import { realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { requestHeader } from "../fetch/incoming-request.js";
 import { LightResponse } from "../fetch/light-response.js";
 import { FileCache, type FileEntry } from "./file-cache.js";
 import { fileResponse, type FileResponseOptions } from "./file-response.js";
@@ -35,7 +36,8 @@ export interface StaticOptions {
 }
 
 const ALLOW = "GET, HEAD, OPTIONS";
-const SMALL_FILE = 64 * 1024;
+const PATH_CACHE_SIZE = 2048;
+const SMALL_FILE = 1024 * 1024; // files up to 1 MiB are served from memory, revalidated by stat
 
 /** serveStatic returns a handler serving `options.root`; mount it as `fetch` or as a route. */
 export function serveStatic(options: StaticOptions): (request: Request) => Response | Promise<Response> {
@@ -65,7 +67,7 @@ export function serveStatic(options: StaticOptions): (request: Request) => Respo
 
   const missing = (req: Request, path: ResolvedPath): Response => {
     const last = path.segments[path.segments.length - 1] ?? "";
-    if (options.spa === true && !last.includes(".") && (req.headers.get("accept") ?? "").includes("text/html")) {
+    if (options.spa === true && !last.includes(".") && (requestHeader(req, "accept") ?? "").includes("text/html")) {
       const home = cache.lookup(join(root, "index.html"));
       if (home.kind === "file") return fileResponse(req, cache, home.entry, fileOpts);
     }
@@ -89,7 +91,7 @@ export function serveStatic(options: StaticOptions): (request: Request) => Respo
   const listing = async (req: Request, path: ResolvedPath): Promise<Response> => {
     const entries = await readListing(path.fsPath, { dotfiles, followSymlinks, realRoot });
     const headers: [string, string][] = [["Cache-Control", "no-cache"], ["X-Content-Type-Options", "nosniff"], ["Vary", "Accept"], ...cors];
-    if ((req.headers.get("accept") ?? "").includes("application/json")) {
+    if ((requestHeader(req, "accept") ?? "").includes("application/json")) {
       return LightResponse.trusted(200, [["Content-Type", "application/json; charset=utf-8"], ...headers], JSON.stringify(entries));
     }
     const urlPath = path.segments.length === 0 ? "/" : `${path.urlPath}/`;
@@ -97,20 +99,32 @@ export function serveStatic(options: StaticOptions): (request: Request) => Respo
     return LightResponse.trusted(200, [["Content-Type", "text/html; charset=utf-8"], ...headers], renderListing(urlPath, display, entries));
   };
 
+  // Resolving a path is pure, so the answers for recent paths are kept.
+  const paths = new Map<string, ResolvedPath | PathError>();
+  const resolved = (raw: string): ResolvedPath | PathError => {
+    let path = paths.get(raw);
+    if (path === undefined) {
+      try {
+        path = resolvePath(root, raw);
+      } catch (err) {
+        if (!(err instanceof PathError)) throw err;
+        path = err;
+      }
+      if (paths.size >= PATH_CACHE_SIZE) paths.delete(paths.keys().next().value as string);
+      paths.set(raw, path);
+    }
+    return path;
+  };
+
   return (req) => {
     const method = req.method;
     if (method !== "GET" && method !== "HEAD") {
       if (method !== "OPTIONS") return plain(405, "405 Method Not Allowed", [["Allow", ALLOW]]);
-      if (cors.length > 0 && req.headers.has("access-control-request-method")) return preflight(req, cors);
+      if (cors.length > 0 && requestHeader(req, "access-control-request-method") !== null) return preflight(req, cors);
       return LightResponse.trusted(204, [["Allow", ALLOW], ...cors], null);
     }
-    let path: ResolvedPath;
-    try {
-      path = resolvePath(root, pathOfUrl(req.url));
-    } catch (err) {
-      if (err instanceof PathError) return err.status === 400 ? plain(400, "400 Bad Request") : notFound(req);
-      throw err;
-    }
+    const path = resolved(pathOfUrl(req.url));
+    if (path instanceof PathError) return path.status === 400 ? plain(400, "400 Bad Request") : notFound(req);
     if (path.hidden && !dotfiles) return notFound(req);
     const found = cache.lookup(path.fsPath);
     switch (found.kind) {
@@ -137,7 +151,7 @@ function preflight(req: Request, cors: [string, string][]): Response {
     ["Access-Control-Max-Age", "86400"],
     ["Allow", ALLOW],
   ];
-  const requested = req.headers.get("access-control-request-headers");
+  const requested = requestHeader(req, "access-control-request-headers");
   if (requested !== null) headers.push(["Access-Control-Allow-Headers", requested]);
   return LightResponse.trusted(204, headers, null);
 }

@@ -68,11 +68,11 @@ describe("preconditions (RFC 9110 §13.2.2)", () => {
     ["If-Unmodified-Since ignored with If-Match", "GET", { "if-match": '"abc"', "if-unmodified-since": before }, "proceed"],
   ];
   for (const [name, method, headers, expected] of rows) {
-    it(name, () => assert.equal(evaluatePreconditions(method, new Headers(headers), v), expected));
+    it(name, () => assert.equal(evaluatePreconditions(method, (n) => new Headers(headers).get(n), v), expected));
   }
   const ifRange: [string, boolean][] = [['"abc"', true], ['W/"abc"', false], ['"x"', false], [same, true], [before, false], ["junk", false]];
   for (const [value, expected] of ifRange) {
-    it(`If-Range ${value}`, () => assert.equal(rangeApplies(new Headers({ "if-range": value }), v), expected));
+    it(`If-Range ${value}`, () => assert.equal(rangeApplies((n) => new Headers({ "if-range": value }).get(n), v), expected));
   }
   it("splits entity-tags with commas inside quotes", () => {
     assert.deepEqual(splitEtags('"a,b", W/"c" ,"d"'), ['"a,b"', 'W/"c"', '"d"']);

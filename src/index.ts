@@ -5,3 +5,6 @@ export { ProtocolError, type ProtocolErrorCode } from "./http/protocol-error.js"
 export { LightResponse, NativeResponse } from "./fetch/light-response.js";
 export { serveStatic, type StaticOptions } from "./static/serve-static.js";
 export { formatAccessLog, type AccessLogEntry, type AccessLogFormat } from "./access-log.js";
+export { ServerWebSocket, ReadyState } from "./websocket/server-websocket.js";
+export type { WebSocketHandler } from "./websocket/websocket-config.js";
+export type { UpgradeOptions } from "./websocket-hub.js";

@@ -8,7 +8,11 @@ import { accessLogEntry, type AccessLogEntry } from "./access-log.js";
 import { createFetchListener } from "./fetch/fetch-handler.js";
 import { IncomingRequest } from "./fetch/incoming-request.js";
 import { LightResponse } from "./fetch/light-response.js";
-import { ConnectionRegistry, sweepInterval } from "./net/connection-registry.js";
+import { ConnectionRegistry, sweepInterval, type Tracked } from "./net/connection-registry.js";
+import type { Duplex } from "node:stream";
+import { WebSocketHub, type UpgradeOptions } from "./websocket-hub.js";
+import { ServerWebSocket } from "./websocket/server-websocket.js";
+import type { WebSocketHandler } from "./websocket/websocket-config.js";
 import { listen } from "./net/listener.js";
 
 /** ServeOptions configures serve(). */
@@ -19,8 +23,11 @@ export interface ServeOptions {
   hostname?: string;
   /** unix listens on a unix domain socket path instead of TCP. */
   unix?: string;
-  /** fetch handles every request. */
+  /** fetch handles every request. After `server.upgrade(request)` it returns nothing. */
   fetch(request: Request, server: Server): Response | undefined | void | Promise<Response | undefined | void>;
+  /** websocket handles upgraded sockets (Bun's shape): open, message, close, drain and their options. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  websocket?: WebSocketHandler<any>;
   /** error turns a handler fault into a response; without it the client gets a plain 500. */
   error?: (error: unknown) => Response | Promise<Response>;
   /** limits overrides the engine's limits (see Limits). */
@@ -50,7 +57,8 @@ export interface SocketAddress {
 /** Server is a running sockserve server. */
 export class Server {
   readonly #net: NetServer;
-  readonly #registry: ConnectionRegistry<Connection>;
+  readonly #registry: ConnectionRegistry<Tracked>;
+  readonly #hub: WebSocketHub;
   #stopping: Promise<void> | null = null;
   /** port the server listens on (0 for a unix socket). */
   readonly port: number;
@@ -60,9 +68,13 @@ export class Server {
   readonly url: URL;
 
   /** @internal */
-  constructor(net: NetServer, registry: ConnectionRegistry<Connection>, unix: string | undefined) {
+  constructor(net: NetServer, registry: ConnectionRegistry<Tracked>, unix: string | undefined, websocket: WebSocketHandler<unknown> | undefined) {
     this.#net = net;
     this.#registry = registry;
+    this.#hub = new WebSocketHub(websocket, {
+      isStopping: () => this.stopping,
+      adopt: (ws, socket) => adoptSocket(socket, ws),
+    });
     const address = net.address();
     if (typeof address === "object" && address !== null) {
       this.port = address.port;
@@ -79,8 +91,34 @@ export class Server {
   /** pendingRequests counts connections with a request in progress. */
   get pendingRequests(): number {
     let n = 0;
-    for (const conn of this.#registry.connections()) if (!conn.idle) n++;
+    for (const conn of this.#registry.connections()) if (conn instanceof Connection && !conn.idle) n++;
     return n;
+  }
+
+  /** pendingWebSockets counts open WebSockets. */
+  get pendingWebSockets(): number {
+    let n = 0;
+    for (const conn of this.#registry.connections()) if (conn instanceof ServerWebSocket) n++;
+    return n;
+  }
+
+  /**
+   * upgrade switches a WebSocket handshake to the WebSocket protocol: the engine sends the 101 and
+   * the socket goes to `websocket.open`. It returns false for a request that is not a handshake
+   * (a malformed handshake has then been answered with 400 or 426 already).
+   */
+  upgrade<T>(request: Request, options?: UpgradeOptions<T>): boolean {
+    return this.#hub.upgrade(request, options);
+  }
+
+  /** publish sends a message to every socket subscribed to `topic`; it returns the bytes sent, 0 if none listen. */
+  publish(topic: string, data: string | ArrayBufferView | ArrayBuffer, compress?: boolean): number {
+    return this.#hub.publish(topic, data, compress);
+  }
+
+  /** subscriberCount tells how many sockets are subscribed to a topic. */
+  subscriberCount(topic: string): number {
+    return this.#hub.subscriberCount(topic);
   }
 
   /** requestIP returns the peer address of a request this server received, or null. */
@@ -107,6 +145,20 @@ export class Server {
   }
 }
 
+// Which object owns each socket now: its Connection, or the ServerWebSocket it was upgraded to.
+const owners = new WeakMap<Duplex, Tracked>();
+const registries = new WeakMap<Duplex, ConnectionRegistry<Tracked>>();
+
+function adoptSocket(socket: Duplex, ws: Tracked): void {
+  const registry = registries.get(socket);
+  const previous = owners.get(socket);
+  if (registry !== undefined && previous !== undefined) {
+    registry.delete(previous);
+    registry.add(ws);
+  }
+  owners.set(socket, ws);
+}
+
 /** serve starts a server and resolves once it is listening; it rejects when the address cannot be bound. */
 export async function serve(options: ServeOptions): Promise<Server> {
   if (typeof options.fetch !== "function") throw new TypeError("serve() needs a fetch(request, server) handler");
@@ -116,7 +168,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     ...options.limits,
   });
   if (options.overrideGlobalResponse !== false) globalThis.Response = LightResponse as unknown as typeof Response;
-  const registry = new ConnectionRegistry<Connection>(
+  const registry = new ConnectionRegistry<Tracked>(
     sweepInterval(Math.min(limits.headerTimeout, limits.keepAliveTimeout, limits.bodyTimeout, limits.lingerTimeout)),
   );
   const log = options.logger ?? ((err: unknown) => console.error("sockserve: handler error:", err));
@@ -129,11 +181,13 @@ export async function serve(options: ServeOptions): Promise<Server> {
   netServer.on("connection", (socket: Socket) => {
     const conn = new Connection(socket, { limits, onExchange, onExchangeEnd, onError: (err) => log(err) });
     registry.add(conn);
-    socket.on("close", () => registry.delete(conn));
+    owners.set(socket, conn);
+    registries.set(socket, registry);
+    socket.on("close", () => registry.delete(owners.get(socket)!));
     if (server?.stopping) conn.shutdown();
   });
   await listen(netServer, { port: options.port, hostname: options.hostname, unix: options.unix });
-  server = new Server(netServer, registry, options.unix);
+  server = new Server(netServer, registry, options.unix, options.websocket);
   const defaultAuthority = (ex: Exchange): string => {
     const { localAddress, localPort } = ex.peer;
     return localAddress.includes(":") ? `[${localAddress}]:${localPort}` : `${localAddress || "localhost"}:${localPort}`;

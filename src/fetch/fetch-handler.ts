@@ -35,6 +35,7 @@ export function createFetchListener<S>(app: FetchApp<S>, server: S): (exchange: 
     Promise.resolve(result).then((res) => send(ex, res, true), (err2: unknown) => fail(ex, err2, true));
   };
   const send = (ex: Exchange, res: unknown, handled = false): void => {
+    if (res === undefined && ex.responseStarted) return; // upgraded, or answered by server.upgrade()
     if (!isResponse(res)) return fail(ex, new TypeError("the fetch handler must return a Response"), handled);
     try {
       ex.respond(toOutgoing(res));

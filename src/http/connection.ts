@@ -42,6 +42,7 @@ export class Connection implements ExchangeOwner, ResponseSink {
   #parser: RequestParser;
   #exchange: Exchange | null = null;
   #stash: Buffer | null = null; // bytes of the next request, held while the current one is answered
+  #takeover: ((socket: Duplex, rest: Buffer | null) => void) | null = null;
   #inFeed = false;
   #out = ""; // strings written this tick, sent together by flush()
   #outEncoding: BufferEncoding = "utf8";
@@ -63,11 +64,19 @@ export class Connection implements ExchangeOwner, ResponseSink {
       onBody: (chunk) => this.#onBody(chunk),
       onComplete: (trailers) => this.#onComplete(trailers),
     });
-    socket.on("data", (chunk: Buffer) => this.#socketOnData(chunk));
-    socket.on("end", () => this.#socketOnEnd());
-    socket.on("close", () => this.#socketOnClose());
-    socket.on("error", () => {}); // 'close' follows; a reset peer is not our fault to report
+    socket.on("data", this.#listeners.data);
+    socket.on("end", this.#listeners.end);
+    socket.on("close", this.#listeners.close);
+    socket.on("error", this.#listeners.error);
   }
+
+  // Kept so an upgrade can detach exactly these and leave the socket to its new owner.
+  #listeners = {
+    data: (chunk: Buffer): void => this.#socketOnData(chunk),
+    end: (): void => this.#socketOnEnd(),
+    close: (): void => this.#socketOnClose(),
+    error: (): void => {}, // 'close' follows; a reset peer is not our fault to report
+  };
 
   get flushQueued(): boolean {
     return this.#flushQueued;
@@ -121,7 +130,7 @@ export class Connection implements ExchangeOwner, ResponseSink {
     this.#inFeed = true;
     let i = 0;
     try {
-      while (i < data.length && !this.closed) {
+      while (i < data.length && !this.closed && this.#takeover === null) {
         if ((parser.complete || parser.upgraded) && !this.#advance()) {
           if (!this.closing) {
             this.#stash = data.subarray(i);
@@ -137,6 +146,7 @@ export class Connection implements ExchangeOwner, ResponseSink {
     } finally {
       this.#inFeed = false;
     }
+    if (this.#takeover !== null) return this.#handOver(data.subarray(i));
     if (parser.complete) this.#advance();
   }
 
@@ -329,6 +339,42 @@ export class Connection implements ExchangeOwner, ResponseSink {
 
   reportError(err: unknown, ex: Exchange | null): void {
     this.#options.onError(err, ex);
+  }
+
+  /**
+   * upgrade answers with a 101 head and gives the socket, with any bytes read past the request,
+   * to `onSocket` (RFC 9110 §7.8). The connection is finished with HTTP from then on.
+   */
+  upgrade(ex: Exchange, head: string, onSocket: (socket: Duplex, rest: Buffer | null) => void): void {
+    if (this.closed || ex !== this.#exchange || ex.responseStarted || !ex.requestDone) {
+      throw new Error("this request can no longer be upgraded");
+    }
+    ex.responseStarted = true;
+    ex.status = 101;
+    this.write(head);
+    this.flush();
+    ex.responseDone = true;
+    this.#options.onExchangeEnd?.(ex);
+    this.#takeover = onSocket;
+    if (!this.#inFeed) {
+      const rest = this.#stash;
+      this.#stash = null;
+      this.#handOver(rest);
+    }
+  }
+
+  #handOver(rest: Buffer | null): void {
+    const onSocket = this.#takeover!;
+    this.#takeover = null;
+    this.closed = true;
+    this.#exchange = null;
+    const socket = this.socket;
+    socket.off("data", this.#listeners.data);
+    socket.off("end", this.#listeners.end);
+    socket.off("close", this.#listeners.close);
+    socket.off("error", this.#listeners.error);
+    socket.resume();
+    onSocket(socket, rest !== null && rest.length > 0 ? rest : null);
   }
 
   // ---- closing -----------------------------------------------------------------------------

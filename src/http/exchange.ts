@@ -1,5 +1,6 @@
 // Exchange: one request and its response on a connection. It is what the engine hands to the
 // application layer: the parsed head, the body stream, the peer's address, and respond().
+import type { Duplex } from "node:stream";
 import type { RequestBody } from "./request-body.js";
 import type { RequestHead } from "./request-head.js";
 
@@ -36,8 +37,8 @@ export interface ExchangeOwner {
   readonly peer: PeerInfo;
   readonly closed: boolean;
   respond(exchange: Exchange, response: OutgoingResponse): void;
-  /** takeSocket hands the raw socket over (for protocol upgrades); null when that is no longer possible. */
-  takeSocket?(exchange: Exchange): unknown;
+  /** upgrade sends a 101 head and hands the socket, and any bytes read past the request, to onSocket. */
+  upgrade(exchange: Exchange, head: string, onSocket: (socket: Duplex, rest: Buffer | null) => void): void;
 }
 
 /** Exchange is one request/response pair. */
@@ -80,6 +81,11 @@ export class Exchange {
       return;
     }
     this.#owner.respond(this, response);
+  }
+
+  /** upgrade switches protocols: see Connection.upgrade. It throws once a response has begun. */
+  upgrade(head: string, onSocket: (socket: Duplex, rest: Buffer | null) => void): void {
+    this.#owner.upgrade(this, head, onSocket);
   }
 
   /** addAbortListener registers a call for when the peer goes away before the response is complete. */

@@ -3,7 +3,7 @@
 import type { Duplex } from "node:stream";
 import { IncomingRequest, requestHeader } from "./fetch/incoming-request.js";
 import { isFieldValue, isToken } from "./http/chars.js";
-import { acceptValue, checkHandshake, switchingProtocols } from "./websocket/handshake.js";
+import { checkHandshake, switchingProtocols } from "./websocket/handshake.js";
 import { negotiateDeflate, PerMessageDeflate } from "./websocket/permessage-deflate.js";
 import { Topics } from "./websocket/pubsub.js";
 import { ServerWebSocket } from "./websocket/server-websocket.js";

@@ -8,3 +8,4 @@ export { formatAccessLog, type AccessLogEntry, type AccessLogFormat } from "./ac
 export { ServerWebSocket, ReadyState } from "./websocket/server-websocket.js";
 export type { WebSocketHandler } from "./websocket/websocket-config.js";
 export type { UpgradeOptions } from "./websocket-hub.js";
+export { cgi, type CgiOptions } from "./cgi/cgi-handler.js";

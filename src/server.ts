@@ -59,6 +59,7 @@ export class Server {
   readonly #net: NetServer;
   readonly #registry: ConnectionRegistry<Tracked>;
   readonly #hub: WebSocketHub;
+  readonly #handler: ServeOptions["fetch"];
   #stopping: Promise<void> | null = null;
   /** port the server listens on (0 for a unix socket). */
   readonly port: number;
@@ -68,7 +69,9 @@ export class Server {
   readonly url: URL;
 
   /** @internal */
-  constructor(net: NetServer, registry: ConnectionRegistry<Tracked>, unix: string | undefined, websocket: WebSocketHandler<unknown> | undefined) {
+  constructor(net: NetServer, registry: ConnectionRegistry<Tracked>, options: ServeOptions) {
+    const { unix, websocket } = options;
+    this.#handler = options.fetch;
     this.#net = net;
     this.#registry = registry;
     this.#hub = new WebSocketHub(websocket, {
@@ -143,6 +146,18 @@ export class Server {
   get stopping(): boolean {
     return this.#stopping !== null;
   }
+
+  /**
+   * fetch runs the server's own handler on a request (as Bun's server.fetch does), without a
+   * network round trip; a path or URL string is resolved against server.url. CGI local redirects use it.
+   */
+  async fetch(request: Request | string): Promise<Response> {
+    const req = typeof request === "string" ? new Request(new URL(request, this.url)) : request;
+    const res = await this.#handler(req, this);
+    if (!(res instanceof Response)) throw new TypeError("the fetch handler returned no Response");
+    return res;
+  }
+
 }
 
 // Which object owns each socket now: its Connection, or the ServerWebSocket it was upgraded to.
@@ -187,7 +202,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     if (server?.stopping) conn.shutdown();
   });
   await listen(netServer, { port: options.port, hostname: options.hostname, unix: options.unix });
-  server = new Server(netServer, registry, options.unix, options.websocket);
+  server = new Server(netServer, registry, options);
   const defaultAuthority = (ex: Exchange): string => {
     const { localAddress, localPort } = ex.peer;
     return localAddress.includes(":") ? `[${localAddress}]:${localPort}` : `${localAddress || "localhost"}:${localPort}`;

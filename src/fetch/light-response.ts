@@ -176,9 +176,10 @@ export class LightResponse {
    * trusted makes a LightResponse from parts the caller has already checked: the bytes are not
    * copied and the header pairs are not validated. For sockserve's own handlers only.
    */
-  static trusted(status: number, headers: [string, string][], body: Uint8Array | string | ReaderBody | null): Response {
+  static trusted(status: number, headers: [string, string][], body: Uint8Array | string | ReaderBody | null, statusText = ""): Response {
     const res = new LightResponse(null);
     res.#status = status;
+    res.#statusText = statusText;
     res.#headersInit = headers;
     res.#source = body;
     return res as unknown as Response;

@@ -255,9 +255,10 @@ export class Connection implements ExchangeOwner, ResponseSink {
 
   respond(ex: Exchange, response: OutgoingResponse): void {
     if (this.closed) return;
-    if (ex.body !== null && !ex.requestDone) {
-      // The handler answered before the body ended. An unanswered 100-continue means the
-      // client may never send it, so close; otherwise the rest is read and dropped.
+    if (ex.body !== null && !ex.requestDone && !ex.body.started) {
+      // The handler answered without touching the body. An unanswered 100-continue means the
+      // client may never send it, so close; otherwise the rest is read and dropped. A handler
+      // that is reading (a CGI script, an echo) keeps its body while its response streams.
       if (ex.head.expectContinue && !ex.continueSent) this.closing = true;
       ex.body.discard();
     }
@@ -269,6 +270,8 @@ export class Connection implements ExchangeOwner, ResponseSink {
     ex.responseDone = true;
     this.#options.onExchangeEnd?.(ex);
     if (!ex.requestDone) {
+      // The response is complete, so whatever of the body is still to come can only be dropped.
+      ex.body?.discard();
       this.#setPhase(Phase.Body, this.#limits.bodyTimeout);
       if (this.closing) this.#end();
       return;

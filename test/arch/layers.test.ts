@@ -15,7 +15,7 @@ const allowed: Record<string, { layers: string[]; packages: boolean }> = {
   websocket: { layers: ["http"], packages: false },
   fetch: { layers: ["http"], packages: false },
   static: { layers: ["http", "fetch"], packages: true },
-  cgi: { layers: ["http", "fetch"], packages: true },
+  cgi: { layers: ["http", "fetch", "static"], packages: true },
   router: { layers: ["http", "fetch"], packages: true },
   cli: { layers: ["."], packages: true },
 };

@@ -14,6 +14,8 @@ export interface CliOptions {
   cors: boolean;
   dotfiles: boolean;
   followSymlinks: boolean;
+  /** cgiDirs are URL paths under DIR whose executables run as CGI scripts. */
+  cgiDirs: string[];
   help: boolean;
 }
 
@@ -36,6 +38,8 @@ Options:
       --cors              allow every origin and answer preflight requests (default: off)
       --dotfiles          serve and list files starting with "." (default: 404)
       --follow-symlinks   follow symlinks that leave DIR (default: only those inside DIR)
+      --cgi               run executables under DIR/cgi-bin/ as CGI scripts at /cgi-bin/ (default: off)
+      --cgi-dir PATH      run executables under the URL path PATH (e.g. /htbin) as CGI; repeatable
   -h, --help              show this help
 `;
 
@@ -59,6 +63,8 @@ export function parseCli(argv: string[]): CliOptions {
         cors: { type: "boolean" },
         dotfiles: { type: "boolean" },
         "follow-symlinks": { type: "boolean" },
+        cgi: { type: "boolean" },
+        "cgi-dir": { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -85,8 +91,18 @@ export function parseCli(argv: string[]): CliOptions {
     cors: v.cors === true,
     dotfiles: v.dotfiles === true,
     followSymlinks: v["follow-symlinks"] === true,
+    cgiDirs: cgiDirs(v.cgi === true, v["cgi-dir"] ?? []),
     help: v.help === true,
   };
+}
+
+function cgiDirs(cgi: boolean, dirs: string[]): string[] {
+  const all = cgi ? ["/cgi-bin", ...dirs] : dirs;
+  return [...new Set(all.map((d) => {
+    const path = `/${d.replace(/^\/+|\/+$/g, "")}`;
+    if (path === "/" || path.split("/").some((s) => s === ".." || s === ".")) throw new UsageError(`--cgi-dir must be a path under DIR such as /cgi-bin, not "${d}"`);
+    return path;
+  }))];
 }
 
 function integer(flag: string, value: string, min: number, max: number): number {

@@ -3,7 +3,8 @@
 import { statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
-import { formatAccessLog, serve, serveStatic, type Server } from "../index.js";
+import { join } from "node:path";
+import { cgi, formatAccessLog, serve, serveStatic, type Server } from "../index.js";
 import { HELP, parseCli, UsageError, type CliOptions } from "./args.js";
 
 function fail(message: string, code: number): never {
@@ -27,20 +28,29 @@ async function start(opts: CliOptions): Promise<Server> {
   const root = resolve(opts.dir);
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) fail(`${opts.dir}: no such directory`, 2);
   const log = opts.log;
+  for (const mount of opts.cgiDirs) {
+    if (!statSync(join(root, mount), { throwIfNoEntry: false })?.isDirectory()) fail(`CGI directory ${join(opts.dir, mount)}: no such directory`, 2);
+  }
   try {
+    const files = serveStatic({
+      root,
+      listing: opts.listing,
+      compress: opts.compress,
+      spa: opts.spa,
+      cors: opts.cors,
+      dotfiles: opts.dotfiles,
+      followSymlinks: opts.followSymlinks,
+      ...(opts.cache !== undefined ? { cacheMaxAge: opts.cache } : {}),
+    });
+    const scripts = opts.cgiDirs.map((mount) => ({ mount, handler: cgi({ dir: join(root, mount), mount, documentRoot: root }) }));
     return await serve({
       port: opts.port,
       hostname: opts.host,
-      fetch: serveStatic({
-        root,
-        listing: opts.listing,
-        compress: opts.compress,
-        spa: opts.spa,
-        cors: opts.cors,
-        dotfiles: opts.dotfiles,
-        followSymlinks: opts.followSymlinks,
-        ...(opts.cache !== undefined ? { cacheMaxAge: opts.cache } : {}),
-      }),
+      fetch(request, server) {
+        const path = new URL(request.url).pathname;
+        for (const { mount, handler } of scripts) if (path === mount || path.startsWith(`${mount}/`)) return handler(request, server);
+        return files(request);
+      },
       ...(log !== "off" ? { accessLog: (entry) => process.stdout.write(`${formatAccessLog(log, entry)}\n`) } : {}),
     });
   } catch (err) {

@@ -8,7 +8,7 @@ describe("parseCli", () => {
   it("has the documented defaults", () => {
     assert.deepEqual(parseCli([]), {
       dir: ".", port: 8000, host: "127.0.0.1", log: "combined", listing: true, cache: undefined,
-      compress: true, spa: false, cors: false, dotfiles: false, followSymlinks: false, help: false,
+      compress: true, spa: false, cors: false, dotfiles: false, followSymlinks: false, cgiDirs: [], help: false,
     });
   });
   const rows: [string[], Partial<ReturnType<typeof parseCli>>][] = [
@@ -23,6 +23,8 @@ describe("parseCli", () => {
     [["--cache", "3600"], { cache: 3600 }],
     [["--spa", "--cors", "--dotfiles", "--follow-symlinks"], { spa: true, cors: true, dotfiles: true, followSymlinks: true }],
     [["-h"], { help: true }],
+    [["--cgi"], { cgiDirs: ["/cgi-bin"] }],
+    [["--cgi", "--cgi-dir", "htbin/", "--cgi-dir", "/cgi-bin"], { cgiDirs: ["/cgi-bin", "/htbin"] }],
   ];
   for (const [argv, expected] of rows) {
     it(argv.join(" "), () => {
@@ -38,6 +40,8 @@ describe("parseCli", () => {
     [["--log", "xml"], /--log must be/],
     [["--cache", "-1"], /--cache/],
     [["a", "b"], /expected one directory/],
+    [["--cgi-dir", "../up"], /--cgi-dir must be a path under DIR/],
+    [["--cgi-dir", "/"], /--cgi-dir must be a path under DIR/],
   ];
   for (const [argv, message] of bad) {
     it(`refuses ${argv.join(" ")}`, () => {
@@ -45,10 +49,10 @@ describe("parseCli", () => {
     });
   }
   it("documents every flag with its default", () => {
-    for (const flag of ["--port", "--host", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--help"]) {
+    for (const flag of ["--port", "--host", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--cgi", "--cgi-dir", "--help"]) {
       assert.ok(HELP.includes(flag), flag);
     }
-    assert.equal((HELP.match(/\(default: /g) ?? []).length, 11); // DIR and the ten flags with values
+    assert.equal((HELP.match(/\(default: /g) ?? []).length, 12); // DIR and the flags that have a default
   });
 });
 

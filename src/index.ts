@@ -9,3 +9,6 @@ export { ServerWebSocket, ReadyState } from "./websocket/server-websocket.js";
 export type { WebSocketHandler } from "./websocket/websocket-config.js";
 export type { UpgradeOptions } from "./websocket-hub.js";
 export { cgi, type CgiOptions } from "./cgi/cgi-handler.js";
+export { HttpError } from "./router/http-error.js";
+export type { Routes } from "./router/router.js";
+export type { RouteHandler, MethodHandlers } from "./router/route-table.js";

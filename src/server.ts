@@ -14,6 +14,7 @@ import { WebSocketHub, type UpgradeOptions } from "./websocket-hub.js";
 import { ServerWebSocket } from "./websocket/server-websocket.js";
 import type { WebSocketHandler } from "./websocket/websocket-config.js";
 import { listen } from "./net/listener.js";
+import { createRouter, type Routes } from "./router/router.js";
 
 /** ServeOptions configures serve(). */
 export interface ServeOptions {
@@ -23,8 +24,10 @@ export interface ServeOptions {
   hostname?: string;
   /** unix listens on a unix domain socket path instead of TCP. */
   unix?: string;
-  /** fetch handles every request. After `server.upgrade(request)` it returns nothing. */
-  fetch(request: Request, server: Server): Response | undefined | void | Promise<Response | undefined | void>;
+  /** fetch handles every request (with `routes`: those no route matches). After `server.upgrade(request)` it returns nothing. */
+  fetch?(request: Request, server: Server): Response | undefined | void | Promise<Response | undefined | void>;
+  /** routes maps path patterns ("/a", "/a/:id", "/a/*") to a Response, a handler, or handlers by method. */
+  routes?: Routes<Server>;
   /** websocket handles upgraded sockets (Bun's shape): open, message, close, drain and their options. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   websocket?: WebSocketHandler<any>;
@@ -47,6 +50,8 @@ export interface ServeOptions {
   accessLog?: (entry: AccessLogEntry) => void;
 }
 
+type Handler = (request: Request, server: Server) => Response | undefined | void | Promise<Response | undefined | void>;
+
 /** SocketAddress is where a request came from. */
 export interface SocketAddress {
   address: string;
@@ -59,7 +64,7 @@ export class Server {
   readonly #net: NetServer;
   readonly #registry: ConnectionRegistry<Tracked>;
   readonly #hub: WebSocketHub;
-  readonly #handler: ServeOptions["fetch"];
+  readonly #handler: Handler;
   #stopping: Promise<void> | null = null;
   /** port the server listens on (0 for a unix socket). */
   readonly port: number;
@@ -69,9 +74,9 @@ export class Server {
   readonly url: URL;
 
   /** @internal */
-  constructor(net: NetServer, registry: ConnectionRegistry<Tracked>, options: ServeOptions) {
+  constructor(net: NetServer, registry: ConnectionRegistry<Tracked>, options: ServeOptions, handler: Handler) {
     const { unix, websocket } = options;
-    this.#handler = options.fetch;
+    this.#handler = handler;
     this.#net = net;
     this.#registry = registry;
     this.#hub = new WebSocketHub(websocket, {
@@ -176,7 +181,8 @@ function adoptSocket(socket: Duplex, ws: Tracked): void {
 
 /** serve starts a server and resolves once it is listening; it rejects when the address cannot be bound. */
 export async function serve(options: ServeOptions): Promise<Server> {
-  if (typeof options.fetch !== "function") throw new TypeError("serve() needs a fetch(request, server) handler");
+  if (typeof options.fetch !== "function" && options.routes === undefined) throw new TypeError("serve() needs a fetch(request, server) handler or routes");
+  const handler: Handler = options.routes !== undefined ? await createRouter(options.routes, options.fetch) : options.fetch!;
   const limits = resolveLimits({
     ...(options.maxRequestBodySize !== undefined ? { maxBodySize: options.maxRequestBodySize } : {}),
     ...(options.idleTimeout !== undefined ? { keepAliveTimeout: options.idleTimeout * 1000 } : {}),
@@ -202,13 +208,13 @@ export async function serve(options: ServeOptions): Promise<Server> {
     if (server?.stopping) conn.shutdown();
   });
   await listen(netServer, { port: options.port, hostname: options.hostname, unix: options.unix });
-  server = new Server(netServer, registry, options);
+  server = new Server(netServer, registry, options, handler);
   const defaultAuthority = (ex: Exchange): string => {
     const { localAddress, localPort } = ex.peer;
     return localAddress.includes(":") ? `[${localAddress}]:${localPort}` : `${localAddress || "localhost"}:${localPort}`;
   };
   listener = createFetchListener(
-    { fetch: options.fetch, error: options.error, log, defaultAuthority, scheme: "http" },
+    { fetch: handler, error: options.error, log, defaultAuthority, scheme: "http" },
     server,
   );
   return server;

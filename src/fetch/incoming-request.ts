@@ -169,6 +169,22 @@ export class IncomingRequest {
   }
 }
 
+/** requestPath returns the raw (still percent-encoded) path of a request, without building a URL. */
+export function requestPath(request: Request): string {
+  if (request instanceof IncomingRequest) {
+    const target = request.exchange.head.requestTarget;
+    if (target.charCodeAt(0) === 0x2f) {
+      const q = target.indexOf("?");
+      return q === -1 ? target : target.slice(0, q);
+    }
+  }
+  const url = request.url;
+  const start = url.indexOf("/", url.indexOf("://") + 3);
+  if (start === -1) return "/";
+  const end = url.search(/[?#]/);
+  return end === -1 || end < start ? url.slice(start) : url.slice(start, end);
+}
+
 /** requestHeader reads a request field by lowercase name, cheaply for sockserve's own requests. */
 export function requestHeader(request: Request, lowerName: string): string | null {
   return request instanceof IncomingRequest ? request.header(lowerName) : request.headers.get(lowerName);

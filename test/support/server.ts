@@ -3,7 +3,7 @@
 import { serve, type ServeOptions, type Server } from "../../src/index.js";
 
 export type { ServeOptions, Server };
-export type Handler = ServeOptions["fetch"];
+export type Handler = NonNullable<ServeOptions["fetch"]>;
 
 /** startServer serves `options` on an ephemeral port of 127.0.0.1. */
 export function startServer(options: Partial<ServeOptions> & { fetch: Handler }): Promise<Server> {

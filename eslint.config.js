@@ -21,4 +21,11 @@ export default tseslint.config(
       "no-constant-condition": ["error", { checkLoops: false }],
     },
   },
+  {
+    // Scripts that run in the browser.
+    files: ["apps/*/public/**/*.js", "examples/*/public/**/*.js"],
+    languageOptions: {
+      globals: { document: "readonly", window: "readonly", location: "readonly", WebSocket: "readonly", alert: "readonly", EventSource: "readonly" },
+    },
+  },
 );

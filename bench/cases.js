@@ -2,14 +2,25 @@
 // the wrk arguments, one GET that every peer must answer correctly, its ratio columns and targets.
 //
 // Case:  { name, title, wrk: [args], script?, scriptArgs?, path?, expect?, files?, ratios?, targets?,
-//          standIn, peers }
+//          standIn, standInLabel?, peers, runner?, load?, metrics?, duration? }
+//   runner   how a round is measured: wrk (the default), or an object such as ws.js's wsRunner
+//            ({ name, command(c, duration, warmup), measure({ c, port, serverPid, duration,
+//            warmup, cpu }) }) for what wrk cannot do; `load` is that runner's own settings
+//   metrics  [{ name, key, format }]: what a round measures (the table's median/min/max columns),
+//            read from the round's result field `key`; format is "int", "bytes" or "ms".
+//            Default: wrk's req/s and transfer/s. The first metric decides whether a round counted;
+//            its `per` (e.g. "round trip") names a unit for the server's CPU time per unit, noted
+//            under the table when the runner reports CPU use (serverCpu, clientCpu)
+//   duration seconds per round when neither --duration nor BENCH_DURATION is given (default 5)
 //   expect   { status, body?: string } or { status, file: name }: the check GET before measuring
 //   files    { name: size }: static files (random bytes) written to the run's temp dir, `{dir}`
 //   targets  [{ peer?: "sockserve", vs, metric, min }]: peer's ratio vs `vs` must be >= min;
 //            each target's ratio is a table column
-//   ratios   [{ vs: peer, metric: "req/s" | "transfer/s" }]: more table columns (after the
-//            targets'): every peer's median of metric divided by the named peer's
+//   ratios   [{ vs: peer, metric: "req/s" | "transfer/s" | another of the case's metrics }]: more
+//            table columns (after the targets'): every peer's median of metric divided by the
+//            named peer's
 //   standIn  the peer command that replaces a peer under --stand-in / --stand-in-for
+//            (standInLabel names it in the table; default "node:http")
 // Peer:  { name, cmd: [argv], env?, requires?: [commands on PATH], apt?: package, files?: [paths
 //          from the repo root], prepare?(ctx), expectSocketErrors?: reason, version?: [argv] }
 //   cmd placeholders: {port} (also $PORT), {dir} (the static files), {scratch} (a fresh dir per
@@ -17,7 +28,10 @@
 //   apt: a Debian package that provides `requires`, installed with apt-get (as root) if missing.
 //   expectSocketErrors: wrk's socket errors for this peer are notes, not ⚠ problems.
 // Paths are relative to the repo root.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { writeNginxConfig } from "./nginx.js";
+import { wsRunner } from "./ws.js";
 
 const node = (...args) => [process.execPath, ...args];
 
@@ -72,6 +86,25 @@ const staticCase = (name, file, extra) => ({
   ...extra,
 });
 
+// WebSocket (sockserve's serve() with `websocket` against the `ws` package's WebSocketServer),
+// measured by ws-load.js, a `ws` client, instead of wrk. Neither side uses permessage-deflate.
+const wsPackage = ["node_modules/ws/package.json"];
+const wsPackageJson = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", wsPackage[0]);
+const wsCase = (name, title, load, extra) => ({
+  name,
+  title,
+  runner: wsRunner,
+  load,
+  duration: 10,
+  standIn: node(`bench/servers/${name}.js`),
+  standInLabel: "ws",
+  peers: [
+    { name: "sockserve", cmd: node(`bench/servers/sockserve-${name}.js`), files: ["dist/index.js"] },
+    { name: "ws", cmd: node(`bench/servers/${name}.js`), files: wsPackage, version: [process.execPath, "-p", `require(${JSON.stringify(wsPackageJson)}).version`] },
+  ],
+  ...extra,
+});
+
 export const cases = [
   {
     name: "keepalive",
@@ -104,9 +137,34 @@ export const cases = [
     ratios: [{ vs: "python", metric: "transfer/s" }],
     targets: [{ vs: "nginx", metric: "transfer/s", min: 0.7 }],
   }),
+  wsCase("ws-echo", "WebSocket echo, 50 connections ping-ponging 32-byte binary messages", {
+    mode: "echo",
+    args: ["--connections", "50", "--size", "32"],
+  }, {
+    metrics: [{ name: "msg/s", key: "msgPerSec", format: "int", per: "round trip" }],
+    targets: [{ vs: "ws", metric: "msg/s", min: 1.0 }],
+  }),
+  wsCase("ws-broadcast", "WebSocket broadcast, a 64-byte message published to 1,000 subscribers", {
+    mode: "broadcast",
+    args: ["--subscribers", "1000", "--size", "64", "--window", "16", "--samples", "50"],
+  }, {
+    metrics: [
+      { name: "deliveries/s", key: "deliveriesPerSec", format: "int", per: "delivery" },
+      { name: "ms to reach all", key: "publishMs", format: "ms" },
+    ],
+    ratios: [
+      { vs: "ws", metric: "deliveries/s" },
+      { vs: "ws", metric: "ms to reach all" },
+    ],
+  }),
 ];
 
-export const metrics = ["req/s", "transfer/s"];
+/** wrkMetrics are what a wrk round measures; a case without `metrics` has these. */
+export const wrkMetrics = [
+  { name: "req/s", key: "reqPerSec", format: "int" },
+  { name: "transfer/s", key: "transferPerSec", format: "bytes" },
+];
+for (const c of cases) c.metrics ??= wrkMetrics;
 
 /** ratioColumns lists a case's ratio columns: its targets', then its other ratios (no repeats). */
 export function ratioColumns(c) {
@@ -123,6 +181,7 @@ for (const c of cases) {
   for (const r of [...(c.ratios ?? []), ...(c.targets ?? [])]) {
     if (!names.includes(r.vs)) throw new Error(`case ${c.name}: no peer ${r.vs}`);
     if (!names.includes(r.peer ?? "sockserve")) throw new Error(`case ${c.name}: no peer ${r.peer}`);
+    const metrics = c.metrics.map((m) => m.name);
     if (!metrics.includes(r.metric)) throw new Error(`case ${c.name}: metric must be one of ${metrics.join(", ")}`);
   }
 }

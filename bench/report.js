@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { median } from "./stats.js";
 
 /** machineInfo names the CPU (from /proc/cpuinfo), the core count and the Node version. */
 export function machineInfo() {
@@ -38,6 +39,17 @@ export function formatBytes(n) {
   return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB/s` : `${(n / 1024 ** 2).toFixed(2)} MiB/s`;
 }
 
+/**
+ * formatMetric shows one value of a case's metric ({ name, format }): "int" as a whole number,
+ * "bytes" as a rate in MiB/s or GiB/s, "ms" with two decimals. withName appends the metric's
+ * name to numbers (for the progress lines: "33,709 req/s").
+ */
+export function formatMetric(metric, n, withName = false) {
+  if (metric.format === "bytes") return formatBytes(n);
+  const text = metric.format === "ms" ? (n == null ? "–" : n.toFixed(2)) : int(n);
+  return withName && n != null ? `${text} ${metric.name}` : text;
+}
+
 /** markdown renders the whole run: a header with the machine, then one table per case. */
 export function markdown(run) {
   const m = run.machine;
@@ -47,10 +59,10 @@ export function markdown(run) {
     "",
     `- Date: ${run.date}`,
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.os}`,
-    `- Node ${m.node}, wrk ${m.wrk}`,
+    `- Node ${m.node}${m.wrk ? `, wrk ${m.wrk}` : ""}`,
     ...(Object.keys(m.peers ?? {}).length ? [`- Peers: ${Object.entries(m.peers).map(([name, v]) => `${name}: ${v}`).join("; ")}`] : []),
     `- Pinning: ${run.pinning}`,
-    `- ${rounds} round${rounds === 1 ? "" : "s"} × ${duration} s per peer, peers alternating each round; ${warmup} s warm-up per server start`,
+    `- ${rounds} round${rounds === 1 ? "" : "s"} × ${Array.isArray(duration) ? `${duration.join(" or ")} s (each case's command shows its own)` : `${duration} s`} per peer, peers alternating each round; ${warmup} s warm-up per server start`,
   ];
   if (run.standIn === "all") lines.push("- **Stand-in run**: every peer was node:http (a check of the harness, not a result)");
   else if (run.standIn) lines.push(`- **Stand-in run**: node:http in place of ${run.standIn.join(", ")} (a check of the harness, not a result)`);
@@ -62,16 +74,19 @@ function caseMarkdown(c) {
   const lines = [`## ${c.name}: ${c.title}`, "", `\`${c.command}\``, ""];
   if (c.error) return [...lines, `**Failed:** ${c.error}`];
   const cols = c.columns ?? [];
+  const metrics = c.metrics;
   lines.push(
-    `| peer | median req/s | min | max | median transfer/s | min | max |${cols.map((r) => ` ${r.metric} vs ${r.vs} |`).join("")}`,
-    `| --- |${" ---: |".repeat(6 + cols.length)}`,
+    `| peer |${metrics.map((m) => ` median ${m.name} | min | max |`).join("")}${cols.map((r) => ` ${r.metric} vs ${r.vs} |`).join("")}`,
+    `| --- |${" ---: |".repeat(3 * metrics.length + cols.length)}`,
   );
   for (const p of c.peers) {
-    const name = `${p.name}${p.standIn ? " (node:http stand-in)" : ""}${p.flagged ? " ⚠" : ""}`;
+    const name = `${p.name}${p.standIn ? ` (${p.standInLabel ?? "node:http"} stand-in)` : ""}${p.flagged ? " ⚠" : ""}`;
     const ratios = p.ratios.map((r) => ` ${r.ratio == null ? "–" : `${r.ratio.toFixed(2)}x`} |`).join("");
-    const rps = p.reqPerSec ?? {};
-    const bps = p.transferPerSec ?? {};
-    lines.push(`| ${name} | ${int(rps.median)} | ${int(rps.min)} | ${int(rps.max)} | ${formatBytes(bps.median)} | ${formatBytes(bps.min)} | ${formatBytes(bps.max)} |${ratios}`);
+    const values = metrics.map((m) => {
+      const s = p[m.key] ?? {};
+      return ` ${formatMetric(m, s.median)} | ${formatMetric(m, s.min)} | ${formatMetric(m, s.max)} |`;
+    });
+    lines.push(`| ${name} |${values.join("")}${ratios}`);
   }
   const notes = [];
   for (const t of c.targets ?? []) {
@@ -79,6 +94,8 @@ function caseMarkdown(c) {
     notes.push(`Target: ${t.peer} ≥ ${t.min}x ${t.vs} in ${t.metric}: ${verdict}.`);
   }
   for (const s of c.skipped) notes.push(`Skipped ${s.peer}: ${s.reason}.`);
+  const cpu = cpuNote(c);
+  if (cpu) notes.push(cpu);
   for (const p of c.peers) {
     for (const r of p.rounds) {
       if (r.problems.length) notes.push(`⚠ ${p.name}, round ${r.round}: ${r.problems.join("; ")}.`);
@@ -90,6 +107,27 @@ function caseMarkdown(c) {
     }
   }
   return notes.length ? [...lines, "", ...notes.map((n) => `- ${n}`)] : lines;
+}
+
+/**
+ * cpuNote tells, for a runner that reports CPU use (the WebSocket load client), how busy the
+ * server and the client were while measuring (medians over rounds; 100% is one core). A client
+ * near 100% was the limit, and the ratio then says less about the servers than their CPU does:
+ * with the first metric's `per` (e.g. "round trip"), the note also gives the server's CPU time
+ * per unit of that metric (server CPU / rate).
+ */
+function cpuNote(c) {
+  const first = c.metrics[0];
+  const pct = (xs) => (xs.length ? `${Math.round(median(xs) * 100)}%` : "–");
+  const parts = [];
+  for (const p of c.peers) {
+    const ok = p.rounds.filter((r) => r.clientCpu != null);
+    if (!ok.length) continue;
+    const server = ok.filter((r) => r.serverCpu != null && r[first.key] > 0);
+    const per = first.per && server.length ? ` (${median(server.map((r) => (r.serverCpu / r[first.key]) * 1e6)).toFixed(1)} µs per ${first.per})` : "";
+    parts.push(`${p.name}: server ${pct(server.map((r) => r.serverCpu))}${per}, client ${pct(ok.map((r) => r.clientCpu))}`);
+  }
+  return parts.length ? `CPU while measuring (median over rounds; 100% = one core): ${parts.join("; ")}.` : null;
 }
 
 /** writeResults writes results.json (every round, with wrk's raw output) and results.md to dir. */

@@ -1,5 +1,6 @@
-// run.js: `npm run bench`. Runs each case's peers under wrk, alternating peers round by round,
-// and prints a markdown table of medians and ratios (also written to bench/results.{md,json}).
+// run.js: `npm run bench`. Runs each case's peers under wrk (or the case's own runner, such as the
+// WebSocket load client), alternating peers round by round, and prints a markdown table of medians
+// and ratios (also written to bench/results.{md,json}).
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,7 +8,7 @@ import { parseArgs } from "node:util";
 import { cases, ratioColumns } from "./cases.js";
 import { startPeer, unavailable } from "./peers.js";
 import { canPin, stopAll } from "./procs.js";
-import { formatBytes, machineInfo, markdown, wrkCommand, writeResults } from "./report.js";
+import { formatMetric, machineInfo, markdown, wrkCommand, writeResults } from "./report.js";
 import { summarize } from "./stats.js";
 import { removeWorkDir, staticFiles } from "./workdir.js";
 import { ensureWrk, runWrk, wrkVersion } from "./wrk.js";
@@ -17,11 +18,13 @@ const root = path.resolve(here, "..");
 
 const usage = `Usage: node bench/run.js [options]     (or: npm run bench -- [options])
   --rounds N     rounds per case; each round runs every peer once (env BENCH_ROUNDS, default 5)
-  --duration S   seconds of wrk per peer and round (env BENCH_DURATION, default 5)
-  --warmup S     seconds of discarded wrk after each server start (env BENCH_WARMUP, default 1)
+  --duration S   seconds of wrk (or load client) per peer and round (env BENCH_DURATION;
+                 default 5, and 10 for the WebSocket cases)
+  --warmup S     seconds of discarded load after each server start (env BENCH_WARMUP, default 1)
   --case NAME    run only this case; repeat or comma-separate (env BENCH_CASE, default all)
-  --stand-in     run node:http in place of every peer, to check the harness (results not written)
-  --stand-in-for PEER   run node:http in place of this peer only; repeat or comma-separate
+  --stand-in     run each case's stand-in (node:http; the ws server for the WebSocket cases) in
+                 place of every peer, to check the harness (results not written)
+  --stand-in-for PEER   run the stand-in in place of this peer only; repeat or comma-separate
                  (e.g. sockserve, before its CLI is built; results not written)
   --no-write     print the tables only; leave bench/results.{json,md} as they are (for trials)
   --list         list the cases and exit`;
@@ -41,7 +44,8 @@ function options() {
     },
   });
   const int = (name, fallback, min) => {
-    const text = values[name] ?? process.env[`BENCH_${name.toUpperCase()}`] ?? String(fallback);
+    const text = values[name] ?? process.env[`BENCH_${name.toUpperCase()}`] ?? (fallback == null ? null : String(fallback));
+    if (text == null) return null;
     const n = Number(text);
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, not ${text}`);
     return n;
@@ -60,7 +64,7 @@ function options() {
   }
   return {
     rounds: int("rounds", 5, 1),
-    duration: int("duration", 5, 1),
+    duration: int("duration", null, 1), // null: each case's own default (caseDuration)
     warmup: int("warmup", 1, 0),
     cases: names.length ? cases.filter((c) => names.includes(c.name)) : cases,
     standIn: values["stand-in"] ? "all" : standInFor.length ? standInFor : null,
@@ -72,9 +76,11 @@ function options() {
 
 const log = (msg) => console.error(msg);
 
-/** runRound starts one peer's server, warms it up, measures it once, and stops it. */
-async function runRound(c, peer, round, opts, cpus, files) {
-  let server;
+/** caseDuration is the seconds per round: --duration (or BENCH_DURATION), else the case's own, else 5. */
+const caseDuration = (c, opts) => opts.duration ?? c.duration ?? 5;
+
+/** measureWrk runs wrk's warm-up, then the measured run, against a started server. */
+async function measureWrk(c, server, peer, opts, cpus) {
   const wrkRun = (duration) =>
     runWrk({
       args: c.wrk,
@@ -84,23 +90,32 @@ async function runRound(c, peer, round, opts, cpus, files) {
       duration,
       cpu: cpus.wrk,
     });
+  if (opts.warmup > 0) await wrkRun(opts.warmup);
+  const { raw, socketErrors, ...result } = await wrkRun(caseDuration(c, opts));
+  const notes = [];
+  if (socketErrors.length) (peer.expectSocketErrors ? notes : result.problems).push(socketErrors.join(", "));
+  return { ...result, notes, raw };
+}
+
+/** runRound starts one peer's server, warms it up, measures it once, and stops it. */
+async function runRound(c, peer, round, opts, cpus, files) {
+  let server;
   try {
     const expect = c.expect?.file ? { status: c.expect.status, body: files.bytes[c.expect.file] } : c.expect;
     server = await startPeer(peer, { root, cpu: cpus.server, dir: files?.dir, path: c.path, expect });
-    if (opts.warmup > 0) await wrkRun(opts.warmup);
-    const { raw, socketErrors, ...result } = await wrkRun(opts.duration);
-    const notes = [];
-    if (socketErrors.length) (peer.expectSocketErrors ? notes : result.problems).push(socketErrors.join(", "));
+    const result = c.runner
+      ? await c.runner.measure({ c, port: server.port, serverPid: server.child.pid, duration: caseDuration(c, opts), warmup: opts.warmup, cpu: cpus.wrk })
+      : await measureWrk(c, server, peer, opts, cpus);
     if (server.exitedEarly) result.problems.push(server.exitedEarly);
-    return { round, ...result, notes, raw };
+    return { round, ...result };
   } catch (err) {
-    return { round, reqPerSec: null, transferPerSec: null, problems: [err.message], notes: [] };
+    return { round, ...Object.fromEntries(c.metrics.map((m) => [m.key, null])), problems: [err.message], notes: [] };
   } finally {
     await server?.stop();
   }
 }
 
-const metricOf = (summary, metric) => (metric === "req/s" ? summary?.reqPerSec : summary?.transferPerSec)?.median;
+const metricOf = (c, summary, name) => summary?.[c.metrics.find((m) => m.name === name).key]?.median;
 
 /** peerVersion runs a peer's `version` command and returns its first line, or null. */
 const versions = {};
@@ -117,7 +132,7 @@ async function runCase(c, opts, cpus) {
   const peers = [];
   for (const p of c.peers) {
     const standIn = opts.standIn === "all" || opts.standIn?.includes(p.name);
-    const peer = standIn ? { name: p.name, cmd: c.standIn, standIn: true } : p;
+    const peer = standIn ? { name: p.name, cmd: c.standIn, standIn: true, standInLabel: c.standInLabel ?? "node:http" } : p;
     const reason = unavailable(peer, root);
     if (reason) {
       skipped.push({ peer: p.name, reason });
@@ -132,20 +147,21 @@ async function runCase(c, opts, cpus) {
     for (const p of peers) {
       const r = await runRound(c, p.peer, round, opts, cpus, files);
       p.rounds.push(r);
-      const rate = r.reqPerSec == null ? "failed" : `${Math.round(r.reqPerSec).toLocaleString("en-US")} req/s, ${formatBytes(r.transferPerSec)}`;
+      const rate = r[c.metrics[0].key] == null ? "failed" : c.metrics.map((m) => formatMetric(m, r[m.key], true)).join(", ");
       const notes = [...r.problems.map((m) => ` ⚠ ${m}`), ...r.notes.map((m) => ` (${m})`)].join(";");
       log(`[${c.name}] round ${round}/${opts.rounds} ${p.peer.name}${p.peer.standIn ? " (stand-in)" : ""}: ${rate}${notes}`);
     }
   }
   const summaries = peers.map(({ peer, rounds }) => {
-    const ok = rounds.filter((r) => r.reqPerSec != null);
+    const ok = rounds.filter((r) => r[c.metrics[0].key] != null);
+    const metrics = Object.fromEntries(c.metrics.map(({ key }) => [key, ok.length ? summarize(ok.map((r) => r[key] ?? 0)) : null]));
     return {
       name: peer.name,
       cmd: peer.cmd,
       standIn: Boolean(peer.standIn),
+      standInLabel: peer.standInLabel ?? null,
       expectSocketErrors: peer.expectSocketErrors ?? null,
-      reqPerSec: ok.length ? summarize(ok.map((r) => r.reqPerSec)) : null,
-      transferPerSec: ok.length ? summarize(ok.map((r) => r.transferPerSec ?? 0)) : null,
+      ...metrics,
       flagged: rounds.some((r) => r.problems.length > 0),
       rounds,
     };
@@ -153,8 +169,8 @@ async function runCase(c, opts, cpus) {
   const columns = ratioColumns(c);
   for (const s of summaries) {
     s.ratios = columns.map(({ vs, metric }) => {
-      const base = metricOf(summaries.find((b) => b.name === vs), metric);
-      const value = metricOf(s, metric);
+      const base = metricOf(c, summaries.find((b) => b.name === vs), metric);
+      const value = metricOf(c, s, metric);
       return { vs, metric, ratio: base && value != null ? value / base : null };
     });
   }
@@ -165,8 +181,10 @@ async function runCase(c, opts, cpus) {
   return {
     name: c.name,
     title: c.title,
-    command: wrkCommand(c, opts.duration),
+    command: c.runner ? c.runner.command(c, caseDuration(c, opts), opts.warmup) : wrkCommand(c, caseDuration(c, opts)),
+    duration: caseDuration(c, opts),
     files: c.files ?? null,
+    metrics: c.metrics,
     columns,
     targets,
     skipped,
@@ -180,15 +198,17 @@ async function main() {
     console.log(opts.help ? usage : cases.map((c) => `${c.name}\t${c.title}`).join("\n"));
     return;
   }
-  ensureWrk();
+  if (opts.cases.some((c) => !c.runner)) ensureWrk();
   const pin = canPin();
   const cpus = pin.ok ? { server: 1, wrk: 0 } : { server: null, wrk: null };
-  if (!pin.ok) log(`WARNING: ${pin.reason}; running server and wrk unpinned (numbers are noisier)`);
+  if (!pin.ok) log(`WARNING: ${pin.reason}; running server and client unpinned (numbers are noisier)`);
+  const durations = [...new Set(opts.cases.map((c) => caseDuration(c, opts)))];
+  const clients = [...new Set(opts.cases.map((c) => c.runner?.name ?? "wrk"))].join(" and ");
   const run = {
     date: new Date().toISOString(),
     machine: { ...machineInfo(), wrk: wrkVersion(), peers: versions },
-    pinning: pin.ok ? "server on CPU 1, wrk on CPU 0 (taskset)" : `none (${pin.reason})`,
-    config: { rounds: opts.rounds, duration: opts.duration, warmup: opts.warmup },
+    pinning: pin.ok ? `server on CPU 1, ${clients} on CPU 0 (taskset)` : `none (${pin.reason})`,
+    config: { rounds: opts.rounds, duration: durations.length === 1 ? durations[0] : durations, warmup: opts.warmup },
     standIn: opts.standIn,
     cases: [],
   };

@@ -12,7 +12,8 @@ const db = createRequire(import.meta.url)("mime-db") as Record<string, MimeEntry
 export function contentTypeFor(fileName: string): string {
   const type = lookup(fileName);
   if (type === false) return "application/octet-stream";
-  return charset(type) === "UTF-8" || type.startsWith("text/") ? `${type}; charset=utf-8` : type;
+  const textual = charset(type) === "UTF-8" || type.startsWith("text/") || type.endsWith("+xml") || type.endsWith("+json") || type === "application/xml";
+  return textual ? `${type}; charset=utf-8` : type;
 }
 
 /** isCompressible tells whether a type is worth compressing, from mime-db's `compressible` flag. */

@@ -121,7 +121,7 @@ export function serveStatic(options: StaticOptions): (request: Request) => Respo
     if (method !== "GET" && method !== "HEAD") {
       if (method !== "OPTIONS") return plain(405, "405 Method Not Allowed", [["Allow", ALLOW]]);
       if (cors.length > 0 && requestHeader(req, "access-control-request-method") !== null) return preflight(req, cors);
-      return LightResponse.trusted(204, [["Allow", ALLOW], ...cors], null);
+      return LightResponse.trusted(204, [["Allow", ALLOW], ["X-Content-Type-Options", "nosniff"], ...cors], null);
     }
     const path = resolved(pathOfUrl(req.url));
     if (path instanceof PathError) return path.status === 400 ? plain(400, "400 Bad Request") : notFound(req);
@@ -150,6 +150,7 @@ function preflight(req: Request, cors: [string, string][]): Response {
     ["Access-Control-Allow-Methods", ALLOW],
     ["Access-Control-Max-Age", "86400"],
     ["Allow", ALLOW],
+    ["X-Content-Type-Options", "nosniff"],
   ];
   const requested = requestHeader(req, "access-control-request-headers");
   if (requested !== null) headers.push(["Access-Control-Allow-Headers", requested]);

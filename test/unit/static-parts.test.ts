@@ -145,7 +145,7 @@ describe("content types", () => {
     ["app.js", "text/javascript; charset=utf-8", true],
     ["data.json", "application/json; charset=utf-8", true],
     ["notes.txt", "text/plain; charset=utf-8", true],
-    ["image.svg", "image/svg+xml", true],
+    ["image.svg", "image/svg+xml; charset=utf-8", true],
     ["photo.png", "image/png", false],
     ["archive.zip", "application/zip", false],
     ["file.unknownext", "application/octet-stream", false],

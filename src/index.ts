@@ -12,3 +12,4 @@ export { cgi, type CgiOptions } from "./cgi/cgi-handler.js";
 export { HttpError } from "./router/http-error.js";
 export type { Routes } from "./router/router.js";
 export type { RouteHandler, MethodHandlers } from "./router/route-table.js";
+export type { TlsOptions } from "./net/tls-accept.js";

@@ -10,6 +10,7 @@ import { IncomingRequest } from "./fetch/incoming-request.js";
 import { LightResponse } from "./fetch/light-response.js";
 import { ConnectionRegistry, sweepInterval, type Tracked } from "./net/connection-registry.js";
 import type { Duplex } from "node:stream";
+import { TlsAcceptor, type TlsOptions } from "./net/tls-accept.js";
 import { WebSocketHub, type UpgradeOptions } from "./websocket-hub.js";
 import { ServerWebSocket } from "./websocket/server-websocket.js";
 import type { WebSocketHandler } from "./websocket/websocket-config.js";
@@ -46,6 +47,10 @@ export interface ServeOptions {
   overrideGlobalResponse?: boolean;
   /** logger receives handler faults; default console.error. */
   logger?: (error: unknown) => void;
+  /** tls serves HTTPS (and WSS): PEM `cert` and `key`, optional `ca` and `passphrase`. ALPN offers http/1.1. */
+  tls?: TlsOptions;
+  /** maxConnections refuses connections beyond this many (logged once per 10 s, not per connection). */
+  maxConnections?: number;
   /** accessLog receives an entry for every exchange once its response is complete or cut short. */
   accessLog?: (entry: AccessLogEntry) => void;
 }
@@ -65,6 +70,7 @@ export class Server {
   readonly #registry: ConnectionRegistry<Tracked>;
   readonly #hub: WebSocketHub;
   readonly #handler: Handler;
+  readonly #tls: TlsAcceptor | null;
   #stopping: Promise<void> | null = null;
   /** port the server listens on (0 for a unix socket). */
   readonly port: number;
@@ -74,9 +80,11 @@ export class Server {
   readonly url: URL;
 
   /** @internal */
-  constructor(net: NetServer, registry: ConnectionRegistry<Tracked>, options: ServeOptions, handler: Handler) {
+  constructor(net: NetServer, registry: ConnectionRegistry<Tracked>, options: ServeOptions, handler: Handler, tls: TlsAcceptor | null) {
     const { unix, websocket } = options;
     this.#handler = handler;
+    this.#tls = tls;
+    const scheme = tls === null ? "http" : "https";
     this.#net = net;
     this.#registry = registry;
     this.#hub = new WebSocketHub(websocket, {
@@ -88,7 +96,7 @@ export class Server {
       this.port = address.port;
       this.hostname = address.address;
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-      this.url = new URL(`http://${host}:${address.port}/`);
+      this.url = new URL(`${scheme}://${host}:${address.port}/`);
     } else {
       this.port = 0;
       this.hostname = unix ?? String(address);
@@ -147,6 +155,12 @@ export class Server {
     return Promise.all([this.#stopping, this.#registry.empty()]).then(() => undefined);
   }
 
+  /** reloadTLS replaces the certificate for new connections (the CLI does this on SIGHUP). */
+  reloadTLS(tls: TlsOptions): void {
+    if (this.#tls === null) throw new Error("this server was started without tls");
+    this.#tls.reload(tls);
+  }
+
   /** @internal */
   get stopping(): boolean {
     return this.#stopping !== null;
@@ -199,22 +213,39 @@ export async function serve(options: ServeOptions): Promise<Server> {
   const accessLog = options.accessLog;
   const onExchangeEnd = accessLog === undefined ? undefined : (ex: Exchange): void => accessLog(accessLogEntry(ex));
   let listener: (ex: Exchange) => void = () => {};
-  netServer.on("connection", (socket: Socket) => {
-    const conn = new Connection(socket, { limits, onExchange, onExchangeEnd, onError: (err) => log(err) });
+  const tls = options.tls === undefined ? null : new TlsAcceptor(options.tls);
+  const accept = (socket: Duplex, raw?: Socket): void => {
+    const conn = new Connection(socket, { limits, onExchange, onExchangeEnd, onError: (err) => log(err), encrypted: tls !== null, addressSocket: raw });
     registry.add(conn);
     owners.set(socket, conn);
     registries.set(socket, registry);
     socket.on("close", () => registry.delete(owners.get(socket)!));
     if (server?.stopping) conn.shutdown();
+  };
+  netServer.on("connection", (socket: Socket) => {
+    if (tls === null) accept(socket);
+    else tls.accept(socket, accept, limits.headerTimeout);
   });
+  if (options.maxConnections !== undefined) {
+    netServer.maxConnections = options.maxConnections;
+    let lastLogged = 0;
+    let dropped = 0;
+    netServer.on("drop", () => {
+      dropped++;
+      if (Date.now() - lastLogged < 10_000) return;
+      lastLogged = Date.now();
+      log(new Error(`maxConnections (${options.maxConnections}) reached: refused ${dropped} connection(s) in the last interval`));
+      dropped = 0;
+    });
+  }
   await listen(netServer, { port: options.port, hostname: options.hostname, unix: options.unix });
-  server = new Server(netServer, registry, options, handler);
+  server = new Server(netServer, registry, options, handler, tls);
   const defaultAuthority = (ex: Exchange): string => {
     const { localAddress, localPort } = ex.peer;
     return localAddress.includes(":") ? `[${localAddress}]:${localPort}` : `${localAddress || "localhost"}:${localPort}`;
   };
   listener = createFetchListener(
-    { fetch: handler, error: options.error, log, defaultAuthority, scheme: "http" },
+    { fetch: handler, error: options.error, log, defaultAuthority, scheme: tls === null ? "http" : "https" },
     server,
   );
   return server;

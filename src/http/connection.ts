@@ -19,6 +19,8 @@ export interface ConnectionOptions {
   /** onError reports faults the peer cannot see (a broken response stream, a bad header from the app). */
   onError(err: unknown, exchange: Exchange | null): void;
   encrypted?: boolean;
+  /** addressSocket supplies the peer's addresses when `socket` is a wrapper (TLS over a stream). */
+  addressSocket?: Duplex;
 }
 
 const enum Phase {
@@ -57,7 +59,7 @@ export class Connection implements ExchangeOwner, ResponseSink {
     this.socket = socket;
     this.#options = options;
     this.#limits = options.limits;
-    this.peer = peerOf(socket, options.encrypted === true);
+    this.peer = peerOf(options.addressSocket ?? socket, options.encrypted === true);
     this.#deadline = Date.now() + this.#limits.headerTimeout;
     this.#parser = new RequestParser(this.#limits, {
       onHead: (head) => this.#onHead(head),

@@ -1,0 +1,96 @@
+// TLS on a plain net.Server: the first byte tells a TLS ClientHello (a handshake record, 0x16)
+// from plain HTTP sent to the HTTPS port by mistake, which gets a clear 400 instead of a reset.
+import type { Socket } from "node:net";
+import { Duplex } from "node:stream";
+import { TLSSocket, createSecureContext, type SecureContext, type SecureContextOptions } from "node:tls";
+
+/** TlsOptions are the certificate files' contents (PEM) for serve({ tls }). */
+export interface TlsOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
+  ca?: string | Buffer;
+  passphrase?: string;
+}
+
+const TLS_HANDSHAKE = 0x16;
+const PLAIN_HTTP_BODY = "This port speaks HTTPS: use https:// (plain HTTP was sent).\n";
+const PLAIN_HTTP_ANSWER =
+  "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+  `Content-Length: ${PLAIN_HTTP_BODY.length}\r\nConnection: close\r\n\r\n${PLAIN_HTTP_BODY}`;
+
+/** TlsAcceptor turns accepted sockets into TLS sockets; its certificate can be replaced at run time. */
+export class TlsAcceptor {
+  #context: SecureContext;
+
+  constructor(options: TlsOptions) {
+    this.#context = makeContext(options);
+  }
+
+  /** reload swaps the certificate for connections accepted from now on. */
+  reload(options: TlsOptions): void {
+    this.#context = makeContext(options);
+  }
+
+  /** accept waits for the first bytes, then hands a TLSSocket to onSecure, or answers plain HTTP with 400. */
+  accept(socket: Socket, onSecure: (tls: TLSSocket, raw: Socket) => void, handshakeTimeout: number): void {
+    const timer = setTimeout(() => socket.destroy(), handshakeTimeout);
+    socket.once("error", () => socket.destroy());
+    socket.once("close", () => clearTimeout(timer));
+    socket.once("data", (first: Buffer) => {
+      if (first[0] !== TLS_HANDSHAKE) {
+        clearTimeout(timer);
+        socket.end(PLAIN_HTTP_ANSWER);
+        setTimeout(() => socket.destroy(), 1000).unref();
+        return;
+      }
+      // The byte we looked at is already read, so TLS runs over a stream that replays it first.
+      const tls = new TLSSocket(new Replay(socket, first), { isServer: true, secureContext: this.#context, ALPNProtocols: ["http/1.1"] });
+      tls.once("secure", () => {
+        clearTimeout(timer);
+        onSecure(tls, socket);
+      });
+      tls.on("error", () => tls.destroy());
+    });
+  }
+}
+
+/** Replay is a socket whose first chunk was already read: it gives that chunk again, then the rest. */
+class Replay extends Duplex {
+  #socket: Socket;
+
+  constructor(socket: Socket, first: Buffer) {
+    super();
+    this.#socket = socket;
+    this.push(first);
+    socket.on("data", (chunk: Buffer) => {
+      if (!this.push(chunk)) socket.pause();
+    });
+    socket.on("end", () => this.push(null));
+    socket.on("close", () => this.destroy());
+  }
+
+  override _read(): void {
+    this.#socket.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#socket.write(chunk, callback);
+  }
+
+  override _final(callback: () => void): void {
+    this.#socket.end();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#socket.destroy();
+    callback(error);
+  }
+}
+
+function makeContext(options: TlsOptions): SecureContext {
+  const context: SecureContextOptions = { cert: options.cert, key: options.key, minVersion: "TLSv1.2" };
+  if (options.ca !== undefined) context.ca = options.ca;
+  if (options.passphrase !== undefined) context.passphrase = options.passphrase;
+  return createSecureContext(context);
+}

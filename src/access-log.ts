@@ -16,7 +16,7 @@ export interface AccessLogEntry {
   durationMs: number;
   referer: string;
   userAgent: string;
-  /** requestId echoes the client's X-Request-Id, when it sent one. */
+  /** requestId is the client's X-Request-Id, or one made up for this request. */
   requestId: string;
   /** completed is false when the client went away before the response was complete. */
   completed: boolean;
@@ -39,7 +39,7 @@ export function accessLogEntry(ex: Exchange): AccessLogEntry {
     durationMs: performance.now() - ex.startTime,
     referer: field(head.headers, "referer"),
     userAgent: field(head.headers, "user-agent"),
-    requestId: field(head.headers, "x-request-id"),
+    requestId: field(head.headers, "x-request-id") || nextRequestId(),
     completed: ex.responseDone,
   };
 }
@@ -69,6 +69,14 @@ export function formatAccessLog(format: AccessLogFormat, e: AccessLogEntry): str
   let line = `${e.remoteAddress || "-"} - - [${clfDate(e.time)}] ${request} ${e.status || "-"} ${e.bodyBytes}`;
   if (format === "combined") line += ` ${quote(e.referer || "-")} ${quote(e.userAgent || "-")}`;
   return `${line} ${(e.durationMs / 1000).toFixed(3)}`;
+}
+
+const ID_PREFIX = `${process.pid.toString(36)}-${Date.now().toString(36)}`;
+let idCounter = 0;
+
+/** nextRequestId makes a process-unique id for requests that brought none. */
+function nextRequestId(): string {
+  return `${ID_PREFIX}-${(++idCounter).toString(36)}`;
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

@@ -6,11 +6,12 @@ import type { Exchange } from "./http/exchange.js";
 import { resolveLimits, type Limits } from "./http/limits.js";
 import { accessLogEntry, type AccessLogEntry } from "./access-log.js";
 import { createFetchListener } from "./fetch/fetch-handler.js";
-import { IncomingRequest } from "./fetch/incoming-request.js";
+import { IncomingRequest, requestPath } from "./fetch/incoming-request.js";
 import { LightResponse } from "./fetch/light-response.js";
 import { ConnectionRegistry, sweepInterval, type Tracked } from "./net/connection-registry.js";
 import type { Duplex } from "node:stream";
 import { TlsAcceptor, type TlsOptions } from "./net/tls-accept.js";
+import { isClusterPrimary, joinCluster, startPrimary, type ClusterServer } from "./cluster-server.js";
 import { WebSocketHub, type UpgradeOptions } from "./websocket-hub.js";
 import { ServerWebSocket } from "./websocket/server-websocket.js";
 import type { WebSocketHandler } from "./websocket/websocket-config.js";
@@ -49,10 +50,35 @@ export interface ServeOptions {
   logger?: (error: unknown) => void;
   /** tls serves HTTPS (and WSS): PEM `cert` and `key`, optional `ca` and `passphrase`. ALPN offers http/1.1. */
   tls?: TlsOptions;
+  /**
+   * workers runs N processes sharing the port (node:cluster); "auto" is one per CPU. Default 1.
+   * In the primary, serve() forks them and returns a ClusterServer; in each worker it serves.
+   */
+  workers?: number | "auto";
+  /** drainTimeout: seconds a graceful stop waits for in-flight requests before cutting them. Default 10. */
+  drainTimeout?: number;
+  /** health answers GET /.well-known/sockserve/health: 200 while serving, 503 once stopping. */
+  health?: boolean;
   /** maxConnections refuses connections beyond this many (logged once per 10 s, not per connection). */
   maxConnections?: number;
   /** accessLog receives an entry for every exchange once its response is complete or cut short. */
   accessLog?: (entry: AccessLogEntry) => void;
+}
+
+const HEALTH_PATH = "/.well-known/sockserve/health";
+
+/** withHealth answers the health path before the app: 200 while serving, 503 while draining. */
+function withHealth(handler: Handler, stopping: () => boolean): Handler {
+  return (request, server) => {
+    if (request.method === "GET" || request.method === "HEAD") {
+      const path = requestPath(request);
+      if (path === HEALTH_PATH) {
+        const draining = stopping();
+        return new Response(draining ? "draining\n" : "ok\n", { status: draining ? 503 : 200, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
+      }
+    }
+    return handler(request, server);
+  };
 }
 
 type Handler = (request: Request, server: Server) => Response | undefined | void | Promise<Response | undefined | void>;
@@ -155,6 +181,28 @@ export class Server {
     return Promise.all([this.#stopping, this.#registry.empty()]).then(() => undefined);
   }
 
+  /**
+   * drain stops gracefully, and cuts whatever is still running after `timeoutMs`.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    const timer = setTimeout(() => void this.stop(true), timeoutMs);
+    timer.unref();
+    await this.stop();
+    clearTimeout(timer);
+  }
+
+  /** @internal joinCluster wires a worker's server to the primary. */
+  joinCluster(): void {
+    const address = this.#net.address();
+    if (typeof address !== "object" || address === null) return;
+    joinCluster({
+      address: { port: address.port, address: address.address, family: address.family },
+      stop: (ms) => this.drain(ms),
+      publishLocal: (topic, data, compress) => void this.#hub.topics.publish(topic, data, compress, null, true),
+      setRelay: (relay) => (this.#hub.topics.relay = relay),
+    });
+  }
+
   /** reloadTLS replaces the certificate for new connections (the CLI does this on SIGHUP). */
   reloadTLS(tls: TlsOptions): void {
     if (this.#tls === null) throw new Error("this server was started without tls");
@@ -196,7 +244,14 @@ function adoptSocket(socket: Duplex, ws: Tracked): void {
 /** serve starts a server and resolves once it is listening; it rejects when the address cannot be bound. */
 export async function serve(options: ServeOptions): Promise<Server> {
   if (typeof options.fetch !== "function" && options.routes === undefined) throw new TypeError("serve() needs a fetch(request, server) handler or routes");
-  const handler: Handler = options.routes !== undefined ? await createRouter(options.routes, options.fetch) : options.fetch!;
+  const drainTimeout = (options.drainTimeout ?? 10) * 1000;
+  if (isClusterPrimary(options.workers)) {
+    const log = (message: string): void => console.error(`sockserve: ${message}`);
+    const primary: ClusterServer = await startPrimary({ workers: options.workers!, drainTimeout, scheme: options.tls ? "https" : "http", log });
+    return primary as unknown as Server;
+  }
+  const routed: Handler = options.routes !== undefined ? await createRouter(options.routes, options.fetch) : options.fetch!;
+  const handler: Handler = options.health === true ? withHealth(routed, () => server?.stopping === true) : routed;
   const limits = resolveLimits({
     ...(options.maxRequestBodySize !== undefined ? { maxBodySize: options.maxRequestBodySize } : {}),
     ...(options.idleTimeout !== undefined ? { keepAliveTimeout: options.idleTimeout * 1000 } : {}),
@@ -240,6 +295,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
   }
   await listen(netServer, { port: options.port, hostname: options.hostname, unix: options.unix });
   server = new Server(netServer, registry, options, handler, tls);
+  server.joinCluster();
   const defaultAuthority = (ex: Exchange): string => {
     const { localAddress, localPort } = ex.peer;
     return localAddress.includes(":") ? `[${localAddress}]:${localPort}` : `${localAddress || "localhost"}:${localPort}`;

@@ -16,6 +16,11 @@ export interface CliOptions {
   followSymlinks: boolean;
   /** cgiDirs are URL paths under DIR whose executables run as CGI scripts. */
   cgiDirs: string[];
+  workers: number | "auto";
+  drainTimeout: number;
+  health: boolean;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
   help: boolean;
 }
 
@@ -40,6 +45,11 @@ Options:
       --follow-symlinks   follow symlinks that leave DIR (default: only those inside DIR)
       --cgi               run executables under DIR/cgi-bin/ as CGI scripts at /cgi-bin/ (default: off)
       --cgi-dir PATH      run executables under the URL path PATH (e.g. /htbin) as CGI; repeatable
+      --workers N|auto    worker processes sharing the port; auto is one per CPU (default: 1)
+      --drain-timeout S   seconds a graceful stop waits for in-flight requests (default: 10)
+      --health            answer GET /.well-known/sockserve/health: 200, or 503 while draining (default: off)
+      --tls-cert FILE     serve HTTPS with this PEM certificate (with --tls-key); reloaded on SIGHUP
+      --tls-key FILE      the PEM private key for --tls-cert
   -h, --help              show this help
 `;
 
@@ -65,6 +75,11 @@ export function parseCli(argv: string[]): CliOptions {
         "follow-symlinks": { type: "boolean" },
         cgi: { type: "boolean" },
         "cgi-dir": { type: "string", multiple: true },
+        workers: { type: "string" },
+        "drain-timeout": { type: "string" },
+        health: { type: "boolean" },
+        "tls-cert": { type: "string" },
+        "tls-key": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -79,6 +94,7 @@ export function parseCli(argv: string[]): CliOptions {
   if (log !== "common" && log !== "combined" && log !== "json" && log !== "off") {
     throw new UsageError(`--log must be combined, common, json or off, not "${log}"`);
   }
+  if ((v["tls-cert"] === undefined) !== (v["tls-key"] === undefined)) throw new UsageError("--tls-cert and --tls-key go together");
   return {
     dir: positionals[0] ?? ".",
     port: integer("--port", v.port ?? "8000", 0, 65535),
@@ -92,6 +108,11 @@ export function parseCli(argv: string[]): CliOptions {
     dotfiles: v.dotfiles === true,
     followSymlinks: v["follow-symlinks"] === true,
     cgiDirs: cgiDirs(v.cgi === true, v["cgi-dir"] ?? []),
+    workers: v.workers === undefined || v.workers === "auto" ? (v.workers ?? 1) as number | "auto" : integer("--workers", v.workers, 1, 1024),
+    drainTimeout: integer("--drain-timeout", v["drain-timeout"] ?? "10", 0, 3600),
+    health: v.health === true,
+    tlsCert: v["tls-cert"],
+    tlsKey: v["tls-key"],
     help: v.help === true,
   };
 }

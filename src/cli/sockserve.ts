@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // sockserve [DIR]: serve a directory over HTTP, like `python -m http.server`, grown up.
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import cluster from "node:cluster";
 import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import { join } from "node:path";
-import { cgi, formatAccessLog, serve, serveStatic, type Server } from "../index.js";
+import { cgi, formatAccessLog, serve, serveStatic, type Server, type TlsOptions } from "../index.js";
 import { HELP, parseCli, UsageError, type CliOptions } from "./args.js";
 
 function fail(message: string, code: number): never {
@@ -12,13 +13,13 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-function lanUrls(host: string, port: number): string[] {
+function lanUrls(host: string, port: number, scheme: string): string[] {
   const family = host === "::" ? null : "IPv4";
   const urls: string[] = [];
   for (const list of Object.values(networkInterfaces())) {
     for (const a of list ?? []) {
       if (a.internal || (family !== null && a.family !== family)) continue;
-      urls.push(a.family === "IPv6" ? `http://[${a.address}]:${port}/` : `http://${a.address}:${port}/`);
+      urls.push(a.family === "IPv6" ? `${scheme}://[${a.address}]:${port}/` : `${scheme}://${a.address}:${port}/`);
     }
   }
   return urls;
@@ -46,6 +47,10 @@ async function start(opts: CliOptions): Promise<Server> {
     return await serve({
       port: opts.port,
       hostname: opts.host,
+      workers: opts.workers,
+      drainTimeout: opts.drainTimeout,
+      health: opts.health,
+      ...(opts.tlsCert !== undefined ? { tls: readTls(opts) } : {}),
       fetch(request, server) {
         const path = new URL(request.url).pathname;
         for (const { mount, handler } of scripts) if (path === mount || path.startsWith(`${mount}/`)) return handler(request, server);
@@ -62,6 +67,14 @@ async function start(opts: CliOptions): Promise<Server> {
   }
 }
 
+function readTls(opts: CliOptions): TlsOptions {
+  try {
+    return { cert: readFileSync(opts.tlsCert!), key: readFileSync(opts.tlsKey!) };
+  } catch (err) {
+    fail(`cannot read the TLS certificate or key: ${(err as Error).message}`, 2);
+  }
+}
+
 async function main(): Promise<void> {
   let opts: CliOptions;
   try {
@@ -75,21 +88,27 @@ async function main(): Promise<void> {
     return;
   }
   const server = await start(opts);
+  if (cluster.isWorker) return; // the primary prints, and handles the signals
+  const scheme = opts.tlsCert !== undefined ? "https" : "http";
   const display = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
-  process.stdout.write(`Serving ${resolve(opts.dir)} at http://${display}:${server.port}/\n`);
+  process.stdout.write(`Serving ${resolve(opts.dir)} at ${scheme}://${display}:${server.port}/\n`);
   if (opts.host === "0.0.0.0" || opts.host === "::") {
-    for (const url of lanUrls(opts.host, server.port)) process.stdout.write(`  also at ${url}\n`);
+    for (const url of lanUrls(opts.host, server.port, scheme)) process.stdout.write(`  also at ${url}\n`);
   }
+  if (opts.workers !== 1) return; // the primary drains and restarts workers on SIGTERM, SIGINT and SIGHUP
   let stopping = false;
   const stop = (): void => {
     if (stopping) process.exit(0); // a second signal: do not wait any longer
     stopping = true;
-    const force = setTimeout(() => void server.stop(true), 10_000);
-    force.unref();
-    void server.stop().then(() => process.exit(0));
+    void server.drain(opts.drainTimeout * 1000).then(() => process.exit(0));
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  process.on("SIGHUP", () => {
+    if (opts.tlsCert === undefined) return;
+    server.reloadTLS(readTls(opts));
+    process.stderr.write("sockserve: TLS certificate reloaded\n");
+  });
 }
 
 main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), 1));

@@ -38,7 +38,10 @@ export function createFetchListener<S>(app: FetchApp<S>, server: S): (exchange: 
     if (res === undefined && ex.responseStarted) return; // upgraded, or answered by server.upgrade()
     if (!isResponse(res)) return fail(ex, new TypeError("the fetch handler must return a Response"), handled);
     try {
-      ex.respond(toOutgoing(res));
+      const out = toOutgoing(res);
+      const requestId = ex.requestId();
+      if (requestId !== null) out.headers = [...out.headers, "X-Request-Id", requestId];
+      ex.respond(out);
     } catch (err) {
       fail(ex, err, handled);
     }

@@ -83,6 +83,19 @@ export class Exchange {
     this.#owner.respond(this, response);
   }
 
+  /** requestId returns the client's X-Request-Id when it is a short printable token, else null. */
+  requestId(): string | null {
+    const fields = this.head.headers;
+    for (let i = 0; i < fields.length; i += 2) {
+      const name = fields[i]!;
+      if (name.length === 12 && name.toLowerCase() === "x-request-id") {
+        const value = fields[i + 1]!;
+        return /^[\x21-\x7e]{1,200}$/.test(value) ? value : null;
+      }
+    }
+    return null;
+  }
+
   /** upgrade switches protocols: see Connection.upgrade. It throws once a response has begun. */
   upgrade(head: string, onSocket: (socket: Duplex, rest: Buffer | null) => void): void {
     this.#owner.upgrade(this, head, onSocket);

@@ -40,6 +40,8 @@ class PublishedMessage {
 export class Topics<S extends Subscriber> {
   #topics = new Map<string, Set<S>>();
   #shared: PerMessageDeflate | null = null;
+  /** relay, when set, hears every message published here, to pass it to other processes. */
+  relay: ((topic: string, data: string | Uint8Array, compress: boolean) => void) | null = null;
 
   subscribe(topic: string, ws: S): void {
     let set = this.#topics.get(topic);
@@ -63,7 +65,8 @@ export class Topics<S extends Subscriber> {
   }
 
   /** publish sends to every subscriber but `except`; it returns the bytes of payload sent, or 0 when no one listens. */
-  publish(topic: string, data: string | Uint8Array, compress: boolean, except: S | null): number {
+  publish(topic: string, data: string | Uint8Array, compress: boolean, except: S | null, relayed = false): number {
+    if (!relayed) this.relay?.(topic, data, compress);
     const set = this.#topics.get(topic);
     if (set === undefined) return 0;
     const binary = typeof data !== "string";

@@ -8,7 +8,8 @@ describe("parseCli", () => {
   it("has the documented defaults", () => {
     assert.deepEqual(parseCli([]), {
       dir: ".", port: 8000, host: "127.0.0.1", log: "combined", listing: true, cache: undefined,
-      compress: true, spa: false, cors: false, dotfiles: false, followSymlinks: false, cgiDirs: [], help: false,
+      compress: true, spa: false, cors: false, dotfiles: false, followSymlinks: false, cgiDirs: [],
+      workers: 1, drainTimeout: 10, health: false, tlsCert: undefined, tlsKey: undefined, help: false,
     });
   });
   const rows: [string[], Partial<ReturnType<typeof parseCli>>][] = [
@@ -24,6 +25,8 @@ describe("parseCli", () => {
     [["--spa", "--cors", "--dotfiles", "--follow-symlinks"], { spa: true, cors: true, dotfiles: true, followSymlinks: true }],
     [["-h"], { help: true }],
     [["--cgi"], { cgiDirs: ["/cgi-bin"] }],
+    [["--workers", "auto", "--drain-timeout", "3", "--health"], { workers: "auto", drainTimeout: 3, health: true }],
+    [["--workers", "4", "--tls-cert", "c.pem", "--tls-key", "k.pem"], { workers: 4, tlsCert: "c.pem", tlsKey: "k.pem" }],
     [["--cgi", "--cgi-dir", "htbin/", "--cgi-dir", "/cgi-bin"], { cgiDirs: ["/cgi-bin", "/htbin"] }],
   ];
   for (const [argv, expected] of rows) {
@@ -42,6 +45,8 @@ describe("parseCli", () => {
     [["a", "b"], /expected one directory/],
     [["--cgi-dir", "../up"], /--cgi-dir must be a path under DIR/],
     [["--cgi-dir", "/"], /--cgi-dir must be a path under DIR/],
+    [["--workers", "0"], /--workers must be/],
+    [["--tls-cert", "c.pem"], /go together/],
   ];
   for (const [argv, message] of bad) {
     it(`refuses ${argv.join(" ")}`, () => {
@@ -49,10 +54,10 @@ describe("parseCli", () => {
     });
   }
   it("documents every flag with its default", () => {
-    for (const flag of ["--port", "--host", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--cgi", "--cgi-dir", "--help"]) {
+    for (const flag of ["--port", "--host", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--cgi", "--cgi-dir", "--workers", "--drain-timeout", "--health", "--tls-cert", "--tls-key", "--help"]) {
       assert.ok(HELP.includes(flag), flag);
     }
-    assert.equal((HELP.match(/\(default: /g) ?? []).length, 12); // DIR and the flags that have a default
+    assert.equal((HELP.match(/\(default: /g) ?? []).length, 15); // DIR and the flags that have a default
   });
 });
 

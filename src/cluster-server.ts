@@ -1,0 +1,87 @@
+// Several processes: in the primary, serve({ workers }) returns a ClusterServer that forks and
+// manages workers; in a worker, serve() runs as usual and joinCluster() wires it to the primary.
+import cluster from "node:cluster";
+import { Primary, type ClusterMessage } from "./net/cluster-primary.js";
+
+/** isClusterPrimary tells whether serve() should fork workers instead of listening. */
+export function isClusterPrimary(workers: number | "auto" | undefined): boolean {
+  return workers !== undefined && workers !== 1 && cluster.isPrimary;
+}
+
+/** ClusterServer is what serve() returns in the primary: it serves nothing itself. */
+export class ClusterServer {
+  readonly isPrimary = true;
+  readonly port: number;
+  readonly hostname: string;
+  readonly url: URL;
+  #primary: Primary;
+
+  constructor(primary: Primary, address: { port: number; address: string; family: string }, scheme: string) {
+    this.#primary = primary;
+    this.port = address.port;
+    this.hostname = address.address;
+    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    this.url = new URL(`${scheme}://${host}:${address.port}/`);
+  }
+
+  /** workers is how many worker processes are running. */
+  get workers(): number {
+    return this.#primary.workerCount;
+  }
+
+  /** stop drains every worker (each finishes in-flight requests within the drain timeout). */
+  stop(): Promise<void> {
+    return this.#primary.stop();
+  }
+
+  /** rollingRestart replaces the workers one at a time (SIGHUP does this too). */
+  rollingRestart(): Promise<void> {
+    return this.#primary.rollingRestart();
+  }
+
+  /** publish sends a message to the topic's subscribers in every worker. */
+  publish(topic: string, data: string | Uint8Array, compress = false): number {
+    this.#primary.broadcast(toMessage(topic, data, compress));
+    return typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
+  }
+}
+
+/** startPrimary forks the workers and resolves once one of them listens. */
+export async function startPrimary(options: { workers: number | "auto"; drainTimeout: number; scheme: string; log: (m: string) => void }): Promise<ClusterServer> {
+  const { availableParallelism } = await import("node:os");
+  const count = options.workers === "auto" ? availableParallelism() : options.workers;
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`workers must be a positive integer or "auto", not ${String(options.workers)}`);
+  const primary = new Primary({ workers: count, drainTimeout: options.drainTimeout, log: options.log, handleSignals: true });
+  const address = await primary.start();
+  return new ClusterServer(primary, address, options.scheme);
+}
+
+/** WorkerHooks are what a worker's server gives joinCluster. */
+export interface WorkerHooks {
+  address: { port: number; address: string; family: string };
+  stop(drainTimeout: number): Promise<void>;
+  publishLocal(topic: string, data: string | Uint8Array, compress: boolean): void;
+  setRelay(relay: (topic: string, data: string | Uint8Array, compress: boolean) => void): void;
+}
+
+/** joinCluster tells the primary this worker listens, and obeys its stop and publish messages. */
+export function joinCluster(hooks: WorkerHooks): void {
+  if (!cluster.isWorker || process.send === undefined) return;
+  hooks.setRelay((topic, data, compress) => process.send!(toMessage(topic, data, compress)));
+  // The primary decides when workers stop: a terminal's Ctrl-C reaches the whole process group.
+  process.on("SIGINT", () => {});
+  process.on("SIGTERM", () => {});
+  process.on("message", (m: ClusterMessage) => {
+    if (m?.sockserve === "stop") {
+      void hooks.stop(m.drainTimeout).then(() => process.exit(0));
+    } else if (m?.sockserve === "publish") {
+      hooks.publishLocal(m.topic, m.binary ? Buffer.from(m.data, "base64") : m.data, m.compress);
+    }
+  });
+  process.send({ sockserve: "listening", ...hooks.address } satisfies ClusterMessage);
+}
+
+function toMessage(topic: string, data: string | Uint8Array, compress: boolean): ClusterMessage {
+  const binary = typeof data !== "string";
+  return { sockserve: "publish", topic, data: binary ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64") : data, binary, compress };
+}

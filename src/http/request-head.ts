@@ -45,21 +45,14 @@ export class HeadBuilder {
 
   /** requestLine parses `method SP request-target SP HTTP-version` from buf[start, end) (CRLF excluded). */
   requestLine(buf: Uint8Array, start: number, end: number): void {
-    let i = start;
-    while (i < end && TOKEN[buf[i]!] === 1) i++;
-    if (i === start || i === end || buf[i] !== SP) {
-      throw new ProtocolError(400, "HTTP_INVALID_METHOD", "malformed method in request-line");
-    }
-    const method = latin1(buf, start, i);
-    const targetStart = ++i;
-    while (i < end && TARGET[buf[i]!] === 1) i++;
-    if (i === targetStart || i === end || buf[i] !== SP) {
-      throw new ProtocolError(400, "HTTP_INVALID_TARGET", "malformed request-target");
-    }
-    const requestTarget = latin1(buf, targetStart, i);
+    const [methodEnd, targetEnd] = checkRequestLinePrefix(buf, start, end);
+    if (targetEnd === -1) throw new ProtocolError(400, "HTTP_INVALID_TARGET", "malformed request-target");
+    if (end - (targetEnd + 1) !== 8) throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
+    const method = latin1(buf, start, methodEnd);
+    const requestTarget = latin1(buf, methodEnd + 1, targetEnd);
     this.#head.method = method;
     this.#head.requestTarget = requestTarget;
-    this.#head.versionMinor = parseVersion(buf, i + 1, end);
+    this.#head.versionMinor = buf[end - 1] === 0x31 ? 1 : 0;
     checkTargetForm(method, requestTarget);
   }
 
@@ -183,32 +176,30 @@ function emptyHead(): RequestHead {
   };
 }
 
-/** parseVersion reads exactly `HTTP/` DIGIT `.` DIGIT (RFC 9112 §2.3). */
-function parseVersion(buf: Uint8Array, start: number, end: number): 0 | 1 {
-  if (
-    end - start !== 8 ||
-    buf[start] !== 0x48 || buf[start + 1] !== 0x54 || buf[start + 2] !== 0x54 ||
-    buf[start + 3] !== 0x50 || buf[start + 4] !== 0x2f || buf[start + 6] !== 0x2e
-  ) {
-    throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
-  }
-  const major = buf[start + 5]! - 0x30;
-  const minor = buf[start + 7]! - 0x30;
-  if (major < 0 || major > 9 || minor < 0 || minor > 9) {
-    throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
-  }
-  if (major !== 1 || minor > 1) {
-    throw new ProtocolError(505, "HTTP_VERSION_NOT_SUPPORTED", "only HTTP/1.0 and HTTP/1.1 are supported");
-  }
-  return minor as 0 | 1;
+/**
+ * checkRequestLinePrefix validates `method SP request-target SP HTTP-version` as far as it goes,
+ * so a line split across reads is refused at the same byte, with the same status, as a whole one.
+ * It returns where the method and the target end (-1 when not reached yet).
+ */
+export function checkRequestLinePrefix(buf: Uint8Array, start: number, end: number): [number, number] {
+  let i = start;
+  while (i < end && TOKEN[buf[i]!] === 1) i++;
+  if (i === end) return [-1, -1];
+  if (i === start || buf[i] !== SP) throw new ProtocolError(400, "HTTP_INVALID_METHOD", "malformed method in request-line");
+  const methodEnd = i;
+  const targetStart = ++i;
+  while (i < end && TARGET[buf[i]!] === 1) i++;
+  if (i === end) return [methodEnd, -1];
+  if (i === targetStart || buf[i] !== SP) throw new ProtocolError(400, "HTTP_INVALID_TARGET", "malformed request-target");
+  checkVersionPrefix(buf, i + 1, end);
+  return [methodEnd, i];
 }
 
 const VERSION_PREFIX = Buffer.from("HTTP/1.1");
 
 /** checkVersionPrefix refuses the start of an HTTP-version that can no longer become HTTP/1.0 or HTTP/1.1. */
 export function checkVersionPrefix(buf: Uint8Array, start: number, end: number): void {
-  if (end - start > 8) throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
-  for (let i = start; i < end; i++) {
+  for (let i = start; i < Math.min(end, start + 8); i++) {
     const k = i - start;
     const b = buf[i]!;
     if (k === 5 || k === 7) {
@@ -220,6 +211,7 @@ export function checkVersionPrefix(buf: Uint8Array, start: number, end: number):
       throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
     }
   }
+  if (end - start > 8) throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
 }
 
 /** checkTargetForm enforces the four request-target forms of RFC 9112 §3.2. */

@@ -4,7 +4,7 @@ import { ChunkedDecoder } from "./chunked-decoder.js";
 import type { Limits } from "./limits.js";
 import { ProtocolError } from "./protocol-error.js";
 import { LineBuffer } from "./line-buffer.js";
-import { HeadBuilder, checkVersionPrefix, type RequestHead } from "./request-head.js";
+import { HeadBuilder, checkRequestLinePrefix, type RequestHead } from "./request-head.js";
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -134,22 +134,22 @@ export class RequestParser {
     const from = this.#line.length;
     this.#line.append(data.subarray(start, end));
     const line = this.#line.view();
-    // A CR must be followed by LF (RFC 9112 §2.2): say so now rather than waiting for a timeout.
-    const cr = line.indexOf(CR, Math.max(0, from - 1));
-    if (cr !== -1 && cr < line.length - 1) throw new ProtocolError(400, "HTTP_BARE_CR", "CR not followed by LF");
     if (this.#state === State.Head) {
       if (line[0] === 0x20 || line[0] === 0x09) {
         throw new ProtocolError(400, "HTTP_OBS_FOLD", "obsolete line folding in header section");
       }
-      return;
+    } else {
+      // Check the request-line as far as it has come, up to a CR, in the order a whole line is checked.
+      const cr = line.indexOf(CR);
+      checkRequestLinePrefix(line, 0, cr === -1 ? line.length : cr);
+      // +1: the line may already hold its CR, which the limit does not count.
+      if (line.length > this.#limits.maxRequestLineSize + 1) {
+        throw new ProtocolError(414, "HTTP_REQUEST_LINE_TOO_LONG", "request-line exceeds maxRequestLineSize");
+      }
     }
-    // +1: the line may already hold its CR, which the limit does not count.
-    if (line.length > this.#limits.maxRequestLineSize + 1) {
-      throw new ProtocolError(414, "HTTP_REQUEST_LINE_TOO_LONG", "request-line exceeds maxRequestLineSize");
-    }
-    const sp1 = line.indexOf(0x20);
-    const sp2 = sp1 === -1 ? -1 : line.indexOf(0x20, sp1 + 1);
-    if (sp2 > sp1 + 1) checkVersionPrefix(line, sp2 + 1, line[line.length - 1] === CR ? line.length - 1 : line.length);
+    // A CR must be followed by LF (RFC 9112 §2.2): say so now rather than waiting for a timeout.
+    const cr = line.indexOf(CR, Math.max(0, from - 1));
+    if (cr !== -1 && cr < line.length - 1) throw new ProtocolError(400, "HTTP_BARE_CR", "CR not followed by LF");
   }
 
   #countHeadBytes(n: number, lineDone: boolean): void {
@@ -165,10 +165,17 @@ export class RequestParser {
   /** #onLine handles one line; buf[lf] is its LF, which must follow a CR (RFC 9112 §2.2). */
   #onLine(buf: Buffer, start: number, lf: number): void {
     if (lf === start || buf[lf - 1] !== CR) {
+      const cr = buf.indexOf(CR, start);
+      if (this.#state === State.Start) checkRequestLinePrefix(buf, start, cr !== -1 && cr < lf ? cr : lf);
       throw new ProtocolError(400, "HTTP_BARE_LF", "line ends in LF without CR");
     }
     const end = lf - 1;
-    if (buf.indexOf(CR, start) !== end) throw new ProtocolError(400, "HTTP_BARE_CR", "CR not followed by LF");
+    const firstCr = buf.indexOf(CR, start);
+    if (firstCr !== end) {
+      // A bare CR: whatever is wrong before it is found first, as it would be on a split line.
+      if (this.#state === State.Start && firstCr > start) checkRequestLinePrefix(buf, start, firstCr);
+      throw new ProtocolError(400, "HTTP_BARE_CR", "CR not followed by LF");
+    }
     if (this.#state === State.Start) {
       if (end === start) return; // an empty line before the request-line is skipped
       if (end - start > this.#limits.maxRequestLineSize) {

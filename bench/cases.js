@@ -105,6 +105,22 @@ const wsCase = (name, title, load, extra) => ({
   ...extra,
 });
 
+// The Todo app (SQLite, 100 todos) under load; there is no peer, so its figures are reported alone.
+const todoPeers = [
+  { name: "sockserve", cmd: node("bench/servers/todo.js", "{scratch}/todo.db"), files: ["dist/index.js", "build/todo/app.js"] },
+];
+const todoCase = (name, title, extra) => ({
+  name,
+  title,
+  wrk: ["-t1", "-c50"],
+  path: "/api/todos",
+  expect: { status: 200 },
+  standIn: node("bench/servers/todo.js", "{scratch}/todo.db"),
+  standInLabel: "sockserve",
+  peers: todoPeers,
+  ...extra,
+});
+
 export const cases = [
   {
     name: "keepalive",
@@ -157,6 +173,9 @@ export const cases = [
       { vs: "ws", metric: "ms to reach all" },
     ],
   }),
+  todoCase("todo-list", "Todo app: GET the list of 100 todos", {}),
+  todoCase("todo-create", "Todo app: POST a new todo (SQLite, synchronous=FULL)", { script: "bench/todo-create.lua" }),
+  todoCase("todo-update", "Todo app: PATCH a todo (SQLite, synchronous=FULL)", { script: "bench/todo-update.lua" }),
 ];
 
 /** wrkMetrics are what a wrk round measures; a case without `metrics` has these. */

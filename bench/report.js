@@ -1,5 +1,6 @@
 // report.js: the machine description, the markdown tables, and bench/results.{json,md}.
 import { readFileSync, writeFileSync } from "node:fs";
+import { renderChart } from "./chart.js";
 import os from "node:os";
 import path from "node:path";
 import { median } from "./stats.js";
@@ -130,8 +131,9 @@ function cpuNote(c) {
   return parts.length ? `CPU while measuring (median over rounds; 100% = one core): ${parts.join("; ")}.` : null;
 }
 
-/** writeResults writes results.json (every round, with wrk's raw output) and results.md to dir. */
+/** writeResults writes results.json (every round, with wrk's raw output), results.md and chart.svg to dir. */
 export function writeResults(dir, run, md) {
   writeFileSync(path.join(dir, "results.json"), JSON.stringify(run, null, 2) + "\n");
   writeFileSync(path.join(dir, "results.md"), md);
+  writeFileSync(path.join(dir, "chart.svg"), renderChart(run));
 }

@@ -2,7 +2,7 @@
 // If-Match for optimistic concurrency.
 import { HttpError } from "sockserve";
 import type { Todo, TodoStore } from "./store.js";
-import { checkCreate, checkId, checkPatch, parseIfMatch, readJson } from "./validate.js";
+import { checkCreate, checkId, checkPatch, matchesNoneMatch, parseIfMatch, readJson } from "./validate.js";
 
 type Req = Request & { params: Record<string, string> };
 
@@ -35,7 +35,7 @@ export function createApi(store: TodoStore) {
     async read(req: Req): Promise<Response> {
       const todo = await store.get(checkId(req.params.id));
       if (todo === null) throw new HttpError(404, "no such todo");
-      if (req.headers.get("if-none-match") === etagOf(todo)) return new Response(null, { status: 304, headers: { ETag: etagOf(todo) } });
+      if (matchesNoneMatch(req.headers.get("if-none-match"), etagOf(todo))) return new Response(null, { status: 304, headers: { ETag: etagOf(todo) } });
       return json(todo, 200, { ETag: etagOf(todo) });
     },
 

@@ -53,7 +53,12 @@ export function createTodoApp(store: TodoStore, assets = ASSETS): TodoApp {
           await store.update(todo.id, { done: !todo.done });
         }),
       },
-      "/todos/:id/delete": { POST: form(async (req) => store.remove(checkId(req.params.id))) },
+      "/todos/:id/delete": {
+        POST: form(async (req) => {
+          const result = await store.remove(checkId(req.params.id));
+          if (!result.ok) throw new HttpError(404, "no such todo");
+        }),
+      },
       "/api/todos": { GET: jsonErrors(api.list), POST: jsonErrors(api.create) },
       "/api/todos/clear-completed": { POST: jsonErrors(api.clearCompleted) },
       "/api/todos/:id": { GET: jsonErrors(api.read), PATCH: jsonErrors(api.update), DELETE: jsonErrors(api.remove) },

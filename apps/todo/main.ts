@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port ${values.port ?? process.env.PORT}`);
   const store = await openStore();
   const app = createTodoApp(store);
-  const server = await serve({ port, hostname: values.host ?? process.env.HOST ?? "127.0.0.1", routes: app.routes, fetch: app.fetch, websocket: app.websocket });
+  const server = await serve({ port, hostname: values.host || process.env.HOST || "127.0.0.1", routes: app.routes, fetch: app.fetch, websocket: app.websocket });
   app.attach(server);
   console.log(`Todo app listening on ${server.url}`);
   const stop = (): void => {

@@ -23,6 +23,7 @@ export function renderPage(todos: Todo[], error = ""): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Todos</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/style.css">
 <script src="/assets/app.js" defer></script>
 </head>

@@ -4,6 +4,7 @@ import pg from "pg";
 import type { Change, ListQuery, Todo, TodoPatch, TodoStore, UpdateResult } from "./store.js";
 
 const CHANNEL = "todo_changes";
+const CLEAR_BATCH = 500; // ids per notification: well under NOTIFY's 8000-byte payload limit
 
 const MIGRATIONS = [
   `CREATE TABLE IF NOT EXISTS todos (
@@ -76,40 +77,73 @@ export class PgStore implements TodoStore {
   }
 
   async create(title: string): Promise<Todo> {
-    const r = await this.#pool.query<Row>(
-      "INSERT INTO todos (title, sort_order) VALUES ($1, (SELECT coalesce(max(sort_order), 0) + 1 FROM todos)) RETURNING *",
-      [title],
-    );
-    const todo = toTodo(r.rows[0]!);
-    await this.#notify({ type: "upsert", todo });
-    return todo;
+    return this.#transaction(async (client) => {
+      const r = await client.query<Row>(
+        "INSERT INTO todos (title, sort_order) VALUES ($1, (SELECT coalesce(max(sort_order), 0) + 1 FROM todos)) RETURNING *",
+        [title],
+      );
+      const todo = toTodo(r.rows[0]!);
+      await notify(client, { type: "upsert", todo });
+      return todo;
+    });
   }
 
-  async update(id: number, patch: TodoPatch, ifVersion?: number): Promise<UpdateResult<Todo>> {
-    const r = await this.#pool.query<Row>(
-      `UPDATE todos SET title = coalesce($2, title), done = coalesce($3, done), sort_order = coalesce($4, sort_order),
-         version = version + 1, updated_at = now()
-       WHERE id = $1 AND ($5::int IS NULL OR version = $5) RETURNING *`,
-      [id, patch.title ?? null, patch.done ?? null, patch.order ?? null, ifVersion ?? null],
-    );
-    if (r.rows.length === 0) return { ok: false, reason: (await this.get(id)) === null ? "missing" : "stale" };
-    const todo = toTodo(r.rows[0]!);
-    await this.#notify({ type: "upsert", todo });
-    return { ok: true, value: todo };
+  async update(id: number, patch: TodoPatch, ifVersions?: readonly number[]): Promise<UpdateResult<Todo>> {
+    const result = await this.#transaction(async (client): Promise<Todo | null> => {
+      const r = await client.query<Row>(
+        `UPDATE todos SET title = coalesce($2, title), done = coalesce($3, done), sort_order = coalesce($4, sort_order),
+           version = version + 1, updated_at = now()
+         WHERE id = $1 AND ($5::int[] IS NULL OR version = ANY($5)) RETURNING *`,
+        [id, patch.title ?? null, patch.done ?? null, patch.order ?? null, ifVersions ?? null],
+      );
+      if (r.rows.length === 0) return null;
+      const todo = toTodo(r.rows[0]!);
+      await notify(client, { type: "upsert", todo });
+      return todo;
+    });
+    if (result === null) return { ok: false, reason: (await this.get(id)) === null ? "missing" : "stale" };
+    return { ok: true, value: result };
   }
 
-  async remove(id: number, ifVersion?: number): Promise<UpdateResult<null>> {
-    const r = await this.#pool.query("DELETE FROM todos WHERE id = $1 AND ($2::int IS NULL OR version = $2)", [id, ifVersion ?? null]);
-    if (r.rowCount === 0) return { ok: false, reason: (await this.get(id)) === null ? "missing" : "stale" };
-    await this.#notify({ type: "delete", id });
+  async remove(id: number, ifVersions?: readonly number[]): Promise<UpdateResult<null>> {
+    const removed = await this.#transaction(async (client) => {
+      const r = await client.query("DELETE FROM todos WHERE id = $1 AND ($2::int[] IS NULL OR version = ANY($2))", [id, ifVersions ?? null]);
+      if (r.rowCount === 0) return false;
+      await notify(client, { type: "delete", id });
+      return true;
+    });
+    if (!removed) return { ok: false, reason: (await this.get(id)) === null ? "missing" : "stale" };
     return { ok: true, value: null };
   }
 
   async clearCompleted(): Promise<number[]> {
-    const r = await this.#pool.query<{ id: string }>("DELETE FROM todos WHERE done RETURNING id");
-    const ids = r.rows.map((row) => Number(row.id));
-    if (ids.length > 0) await this.#notify({ type: "clear", ids });
-    return ids;
+    return this.#transaction(async (client) => {
+      const r = await client.query<{ id: string }>("DELETE FROM todos WHERE done RETURNING id");
+      const ids = r.rows.map((row) => Number(row.id));
+      // NOTIFY payloads are limited to 8000 bytes: announce long lists in parts.
+      for (let i = 0; i < ids.length; i += CLEAR_BATCH) await notify(client, { type: "clear", ids: ids.slice(i, i + CLEAR_BATCH) });
+      return ids;
+    });
+  }
+
+  /**
+   * #transaction runs a write and its NOTIFY in one transaction on one connection, so
+   * notifications are sent only on commit, and in commit order (which the row locks make the
+   * order of versions).
+   */
+  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   onChange(listener: (change: Change) => void): void {
@@ -121,10 +155,11 @@ export class PgStore implements TodoStore {
     await this.#pool.end();
   }
 
-  /** #notify announces a change to every instance, this one included (it hears its own NOTIFY). */
-  async #notify(change: Change): Promise<void> {
-    await this.#pool.query("SELECT pg_notify($1, $2)", [CHANNEL, JSON.stringify(change)]);
-  }
+}
+
+/** notify announces a change to every instance, this one included (it hears its own NOTIFY). */
+async function notify(client: pg.PoolClient, change: Change): Promise<void> {
+  await client.query("SELECT pg_notify($1, $2)", [CHANNEL, JSON.stringify(change)]);
 }
 
 function toTodo(r: Row): Todo {

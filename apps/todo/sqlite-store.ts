@@ -71,11 +71,11 @@ export class SqliteStore implements TodoStore {
     return this.#emitUpsert(toTodo(row));
   }
 
-  async update(id: number, patch: TodoPatch, ifVersion?: number): Promise<UpdateResult<Todo>> {
+  async update(id: number, patch: TodoPatch, ifVersions?: readonly number[]): Promise<UpdateResult<Todo>> {
     const run = this.#db.transaction((): UpdateResult<Todo> => {
       const row = this.#db.prepare("SELECT * FROM todos WHERE id = ?").get(id) as Row | undefined;
       if (row === undefined) return { ok: false, reason: "missing" };
-      if (ifVersion !== undefined && row.version !== ifVersion) return { ok: false, reason: "stale" };
+      if (ifVersions !== undefined && !ifVersions.includes(row.version)) return { ok: false, reason: "stale" };
       const next = this.#db
         .prepare("UPDATE todos SET title = ?, done = ?, sort_order = ?, version = version + 1, updated_at = ? WHERE id = ? RETURNING *")
         .get(patch.title ?? row.title, (patch.done ?? row.done === 1) ? 1 : 0, patch.order ?? row.sort_order, new Date().toISOString(), id) as Row;
@@ -86,11 +86,11 @@ export class SqliteStore implements TodoStore {
     return result;
   }
 
-  async remove(id: number, ifVersion?: number): Promise<UpdateResult<null>> {
+  async remove(id: number, ifVersions?: readonly number[]): Promise<UpdateResult<null>> {
     const run = this.#db.transaction((): UpdateResult<null> => {
       const row = this.#db.prepare("SELECT version FROM todos WHERE id = ?").get(id) as { version: number } | undefined;
       if (row === undefined) return { ok: false, reason: "missing" };
-      if (ifVersion !== undefined && row.version !== ifVersion) return { ok: false, reason: "stale" };
+      if (ifVersions !== undefined && !ifVersions.includes(row.version)) return { ok: false, reason: "stale" };
       this.#db.prepare("DELETE FROM todos WHERE id = ?").run(id);
       return { ok: true, value: null };
     });

@@ -39,9 +39,9 @@ export interface TodoStore {
   list(query: ListQuery): Promise<{ todos: Todo[]; total: number }>;
   get(id: number): Promise<Todo | null>;
   create(title: string): Promise<Todo>;
-  /** update applies a patch; with `ifVersion`, only when the stored version still matches. */
-  update(id: number, patch: TodoPatch, ifVersion?: number): Promise<UpdateResult<Todo>>;
-  remove(id: number, ifVersion?: number): Promise<UpdateResult<null>>;
+  /** update applies a patch; with `ifVersions` (from If-Match), only when the stored version is one of them. */
+  update(id: number, patch: TodoPatch, ifVersions?: readonly number[]): Promise<UpdateResult<Todo>>;
+  remove(id: number, ifVersions?: readonly number[]): Promise<UpdateResult<null>>;
   clearCompleted(): Promise<number[]>;
   /** onChange registers a listener for changes made by this process or, with PostgreSQL, any other. */
   onChange(listener: (change: Change) => void): void;

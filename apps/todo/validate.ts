@@ -11,8 +11,10 @@ export const MAX_BODY = 16 * 1024;
 export async function readJson(request: Request): Promise<Record<string, unknown>> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type)) throw new HttpError(415, "send the body as application/json");
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > MAX_BODY) throw new HttpError(413, `the body is larger than ${MAX_BODY} bytes`);
   const text = await request.text();
-  if (text.length > MAX_BODY) throw new HttpError(413, `the body is larger than ${MAX_BODY} bytes`);
+  if (Buffer.byteLength(text) > MAX_BODY) throw new HttpError(413, `the body is larger than ${MAX_BODY} bytes`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -61,11 +63,25 @@ export function checkId(value: string | undefined): number {
   return Number(value);
 }
 
-/** parseIfMatch reads `If-Match: "v3"` into 3; `*` or absent gives undefined; anything else never matches. */
-export function parseIfMatch(header: string | null): number | undefined {
+/**
+ * parseIfMatch reads `If-Match` into the versions it names (RFC 9110 §13.1.1: strong tags only;
+ * a list matches if any tag does); `*` or absent gives undefined, meaning "any version".
+ */
+export function parseIfMatch(header: string | null): number[] | undefined {
   if (header === null || header.trim() === "*") return undefined;
-  const m = /^\s*"v(\d{1,9})"\s*$/.exec(header);
-  return m === null ? -1 : Number(m[1]);
+  const versions: number[] = [];
+  for (const tag of header.split(",")) {
+    const m = /^\s*"v(\d{1,9})"\s*$/.exec(tag);
+    if (m !== null) versions.push(Number(m[1]));
+  }
+  return versions;
+}
+
+/** matchesNoneMatch tells whether If-None-Match names this ETag (weak comparison, lists, `*`). */
+export function matchesNoneMatch(header: string | null, etag: string): boolean {
+  if (header === null) return false;
+  if (header.trim() === "*") return true;
+  return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
 }
 
 function unknownFields(body: Record<string, unknown>, allowed: string[]): void {

@@ -8,6 +8,7 @@ import { RequestBody } from "./request-body.js";
 import type { RequestHead } from "./request-head.js";
 import { RequestParser } from "./request-parser.js";
 import { errorResponse, writeResponse, type ResponseSink } from "./response-writer.js";
+import { SocketWriter } from "./socket-writer.js";
 
 /** ConnectionOptions wires a connection to its server. */
 export interface ConnectionOptions {
@@ -32,8 +33,6 @@ const enum Phase {
 }
 
 const CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
-const OUT_FLUSH_SIZE = 64 * 1024;
-const JOIN_LIMIT = 16 * 1024; // bytes up to this size are copied behind the queued head: one buffer, one syscall
 
 /** Connection drives one socket through any number of exchanges. */
 export class Connection implements ExchangeOwner, ResponseSink {
@@ -46,9 +45,7 @@ export class Connection implements ExchangeOwner, ResponseSink {
   #stash: Buffer | null = null; // bytes of the next request, held while the current one is answered
   #takeover: ((socket: Duplex, rest: Buffer | null) => void) | null = null;
   #inFeed = false;
-  #out = ""; // strings written this tick, sent together by flush()
-  #outEncoding: BufferEncoding = "utf8";
-  #flushQueued = false;
+  #writer: SocketWriter;
   #phase = Phase.Head;
   #deadline: number;
   /** closing is set once the connection must close after the current response. */
@@ -60,6 +57,7 @@ export class Connection implements ExchangeOwner, ResponseSink {
     this.#options = options;
     this.#limits = options.limits;
     this.peer = peerOf(options.addressSocket ?? socket, options.encrypted === true);
+    this.#writer = new SocketWriter(socket, () => this.closed);
     this.#deadline = Date.now() + this.#limits.headerTimeout;
     this.#parser = new RequestParser(this.#limits, {
       onHead: (head) => this.#onHead(head),
@@ -79,10 +77,6 @@ export class Connection implements ExchangeOwner, ResponseSink {
     close: (): void => this.#socketOnClose(),
     error: (): void => {}, // 'close' follows; a reset peer is not our fault to report
   };
-
-  get flushQueued(): boolean {
-    return this.#flushQueued;
-  }
 
   /** idle tells whether no request is in progress, so the connection can be closed without loss. */
   get idle(): boolean {
@@ -281,65 +275,18 @@ export class Connection implements ExchangeOwner, ResponseSink {
     if (!this.#inFeed) this.#resume();
   }
 
-  /**
-   * write queues bytes for the peer. Strings written in the same tick are joined and sent with one
-   * socket write at the end of the tick, so pipelined answers leave together; bytes flush the queue.
-   */
+  /** write queues bytes for the peer (see SocketWriter): false means wait for 'drain'. */
   write(data: string | Uint8Array, encoding: BufferEncoding = "utf8"): boolean {
-    if (typeof data === "string") {
-      if (this.#out !== "" && encoding !== this.#outEncoding) this.flush();
-      this.#outEncoding = encoding;
-      this.#out += data;
-      if (!this.#flushQueued) {
-        this.#flushQueued = true;
-        process.nextTick(flushConnection, this);
-      }
-      // The answer must still tell a pump to wait when the socket is already full.
-      if (this.#out.length < OUT_FLUSH_SIZE) return !this.socket.writableNeedDrain;
-      return this.flush();
-    }
-    return this.#writeBytes(data);
-  }
-
-  /** #writeBytes sends queued strings and then bytes, in one buffer when small, else one corked writev. */
-  #writeBytes(data: Uint8Array): boolean {
-    const out = this.#out;
-    this.#flushQueued = false;
-    if (out === "" || this.closed) return this.socket.write(data);
-    this.#out = "";
-    if (data.byteLength <= JOIN_LIMIT) {
-      const headLength = Buffer.byteLength(out, this.#outEncoding);
-      const joined = Buffer.allocUnsafe(headLength + data.byteLength);
-      joined.write(out, 0, this.#outEncoding);
-      joined.set(data, headLength);
-      return this.socket.write(joined);
-    }
-    this.socket.cork();
-    this.socket.write(out, this.#outEncoding);
-    const ok = this.socket.write(data);
-    this.socket.uncork();
-    return ok;
+    return this.#writer.write(data, encoding);
   }
 
   /** flush sends the queued strings now. */
   flush(): boolean {
-    this.#flushQueued = false;
-    if (this.#out === "" || this.closed) return !this.socket.writableNeedDrain;
-    const out = this.#out;
-    this.#out = "";
-    return this.socket.write(out, this.#outEncoding);
+    return this.#writer.flush();
   }
 
   waitDrain(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.socket.off("drain", done);
-        this.socket.off("close", done);
-        resolve();
-      };
-      this.socket.on("drain", done);
-      this.socket.on("close", done);
-    });
+    return this.#writer.waitDrain();
   }
 
   reportError(err: unknown, ex: Exchange | null): void {
@@ -415,10 +362,6 @@ export class Connection implements ExchangeOwner, ResponseSink {
     this.#phase = phase;
     this.#deadline = Date.now() + timeout;
   }
-}
-
-function flushConnection(conn: Connection): void {
-  if (conn.flushQueued) conn.flush();
 }
 
 function peerOf(socket: Duplex, encrypted: boolean): PeerInfo {

@@ -1,12 +1,30 @@
 // Access log entries and their common, combined and JSON line formats.
 import type { Exchange } from "./http/exchange.js";
 
-/** AccessLogEntry describes one finished (or cut short) exchange. */
+/**
+ * AccessLogEntry describes one finished (or cut short) exchange; `serve({ accessLog })` receives
+ * one per request, and {@link formatAccessLog} renders it.
+ *
+ * @example
+ * ```ts
+ * import { serve, type AccessLogEntry } from "sockserve";
+ *
+ * const warnSlow = (entry: AccessLogEntry): void => {
+ *   if (entry.durationMs > 1000) console.warn(`slow: ${entry.method} ${entry.target} ${entry.status}`);
+ * };
+ * await serve({ port: 0, accessLog: warnSlow, fetch: () => new Response("hi") });
+ * ```
+ */
 export interface AccessLogEntry {
+  /** time is when the exchange ended. */
   time: Date;
+  /** remoteAddress is the client's IP address. */
   remoteAddress: string;
+  /** method is the request method. */
   method: string;
+  /** target is the request-target as sent (path and query). */
   target: string;
+  /** protocol is the request's HTTP version. */
   protocol: "HTTP/1.0" | "HTTP/1.1";
   /** status sent, or 0 when the client left before a response began. */
   status: number;
@@ -14,7 +32,9 @@ export interface AccessLogEntry {
   bodyBytes: number;
   /** durationMs from the end of the request head to the last byte handed to the socket. */
   durationMs: number;
+  /** referer is the Referer header, or "". */
   referer: string;
+  /** userAgent is the User-Agent header, or "". */
   userAgent: string;
   /** requestId is the client's X-Request-Id, or one made up for this request. */
   requestId: string;
@@ -22,7 +42,18 @@ export interface AccessLogEntry {
   completed: boolean;
 }
 
-/** AccessLogFormat names the line formats. */
+/**
+ * AccessLogFormat names the line formats of {@link formatAccessLog}: Apache's `common` and
+ * `combined` (with the response time appended), or `json`.
+ *
+ * @example
+ * ```ts
+ * import { formatAccessLog, serve, type AccessLogFormat } from "sockserve";
+ *
+ * const format: AccessLogFormat = process.env.LOG_JSON ? "json" : "common";
+ * await serve({ port: 0, accessLog: (entry) => console.log(formatAccessLog(format, entry)), fetch: () => new Response("hi") });
+ * ```
+ */
 export type AccessLogFormat = "common" | "combined" | "json";
 
 /** accessLogEntry builds the entry for an exchange. */
@@ -45,8 +76,21 @@ export function accessLogEntry(ex: Exchange): AccessLogEntry {
 }
 
 /**
- * formatAccessLog renders one line. `common` and `combined` follow Apache's formats, with the
- * response time in seconds appended (as nginx's $request_time); `json` is one object per line.
+ * formatAccessLog renders an {@link AccessLogEntry} as one line (without a newline). `common`
+ * and `combined` follow Apache's formats, with the response time in seconds appended (as nginx's
+ * $request_time); `json` is one object per line.
+ *
+ * @example
+ * ```ts
+ * import { formatAccessLog, serve } from "sockserve";
+ *
+ * await serve({
+ *   port: 0,
+ *   accessLog: (entry) => console.log(formatAccessLog("combined", entry)),
+ *   fetch: () => new Response("hi"),
+ * });
+ * // 127.0.0.1 - - [22/Nov/2026:09:59:10 +0000] "GET / HTTP/1.1" 200 2 "-" "curl/7.88.1" 0.001
+ * ```
  */
 export function formatAccessLog(format: AccessLogFormat, e: AccessLogEntry): string {
   if (format === "json") {

@@ -18,7 +18,23 @@ import type { WebSocketHandler } from "./websocket/websocket-config.js";
 import { listen } from "./net/listener.js";
 import { createRouter, type Routes } from "./router/router.js";
 
-/** ServeOptions configures serve(). */
+/**
+ * ServeOptions configures {@link serve}: where to listen, the `fetch` handler or `routes`,
+ * WebSockets, limits, TLS, workers and logging. Only `fetch` or `routes` is required.
+ *
+ * @example
+ * ```ts
+ * import { serve, type ServeOptions } from "sockserve";
+ *
+ * const options: ServeOptions = {
+ *   port: 0,
+ *   hostname: "127.0.0.1",
+ *   fetch: () => new Response("Hello"),
+ *   error: () => new Response("Something went wrong", { status: 500 }),
+ * };
+ * const server = await serve(options);
+ * ```
+ */
 export interface ServeOptions {
   /** port to listen on; 0 picks a free one. Default 3000. */
   port?: number;
@@ -83,14 +99,47 @@ function withHealth(handler: Handler, stopping: () => boolean): Handler {
 
 type Handler = (request: Request, server: Server) => Response | undefined | void | Promise<Response | undefined | void>;
 
-/** SocketAddress is where a request came from. */
+/**
+ * SocketAddress is where a request came from: the peer's address, family ("IPv4" or "IPv6") and
+ * port, as returned by {@link Server.requestIP}.
+ *
+ * @example
+ * ```ts
+ * import { serve, type SocketAddress } from "sockserve";
+ *
+ * await serve({
+ *   port: 0,
+ *   fetch(request, server) {
+ *     const peer: SocketAddress | null = server.requestIP(request);
+ *     return new Response(`you are ${peer?.address ?? "unknown"}`);
+ *   },
+ * });
+ * ```
+ */
 export interface SocketAddress {
+  /** address is the peer's IP address. */
   address: string;
+  /** family is "IPv4" or "IPv6". */
   family: string;
+  /** port is the peer's port. */
   port: number;
 }
 
-/** Server is a running sockserve server. */
+/**
+ * Server is a running sockserve server, as {@link serve} resolves it: its address (`port`,
+ * `hostname`, `url`), WebSocket upgrades and pub/sub, `requestIP`, `fetch`, and graceful or
+ * immediate `stop`. It is also the second argument of every handler.
+ *
+ * @example
+ * ```ts
+ * import { serve, type Server } from "sockserve";
+ *
+ * const server: Server = await serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("hi") });
+ * const res = await fetch(server.url);
+ * console.log(server.port, await res.text()); // e.g. 41234 hi
+ * await server.stop();
+ * ```
+ */
 export class Server {
   readonly #net: NetServer;
   readonly #registry: ConnectionRegistry<Tracked>;
@@ -241,7 +290,22 @@ function adoptSocket(socket: Duplex, ws: Tracked): void {
   owners.set(socket, ws);
 }
 
-/** serve starts a server and resolves once it is listening; it rejects when the address cannot be bound. */
+/**
+ * serve starts a server (Bun's `serve()` API) and resolves once it is listening; it rejects when
+ * the address cannot be bound (`EADDRINUSE`, `EACCES`, ...). With `workers` other than 1, the
+ * primary process forks the workers and resolves to a cluster handle instead of serving itself.
+ *
+ * @example
+ * ```ts
+ * import { serve } from "sockserve";
+ *
+ * const server = await serve({
+ *   port: 0, // a free port
+ *   fetch: (request) => new Response(`Hello from ${new URL(request.url).pathname}`),
+ * });
+ * console.log(`listening on ${server.url.href}`);
+ * ```
+ */
 export async function serve(options: ServeOptions): Promise<Server> {
   if (typeof options.fetch !== "function" && options.routes === undefined) throw new TypeError("serve() needs a fetch(request, server) handler or routes");
   const drainTimeout = (options.drainTimeout ?? 10) * 1000;

@@ -9,7 +9,25 @@ import { Topics } from "./websocket/pubsub.js";
 import { ServerWebSocket } from "./websocket/server-websocket.js";
 import { resolveWebSocketConfig, type WebSocketConfig, type WebSocketHandler } from "./websocket/websocket-config.js";
 
-/** UpgradeOptions is the second argument of server.upgrade(). */
+/**
+ * UpgradeOptions is the second argument of `server.upgrade()`: `data` to attach to the socket
+ * as `ws.data`, and extra `headers` for the 101 response.
+ *
+ * @example
+ * ```ts
+ * import { serve, type UpgradeOptions } from "sockserve";
+ *
+ * await serve({
+ *   port: 0,
+ *   fetch(request, server) {
+ *     const options: UpgradeOptions<{ room: string }> = { data: { room: "lobby" }, headers: { "X-Room": "lobby" } };
+ *     if (server.upgrade(request, options)) return; // 101 sent by sockserve
+ *     return new Response("Expected a WebSocket", { status: 426 });
+ *   },
+ *   websocket: { message(ws, message) { ws.send(message); } },
+ * });
+ * ```
+ */
 export interface UpgradeOptions<T> {
   /** data is attached to the socket as ws.data. */
   data?: T;

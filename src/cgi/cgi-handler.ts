@@ -14,7 +14,18 @@ import { buildCgiEnv, type CgiRequest } from "./cgi-env.js";
 import { CgiOutputError, findHeaderEnd, MAX_HEADER_BLOCK, parseCgiHead } from "./cgi-output.js";
 import { findScript } from "./script-path.js";
 
-/** CgiOptions configures cgi(). */
+/**
+ * CgiOptions configures {@link cgi}: the script directory (required), its URL path, the
+ * environment passed through, the timeout, the concurrency limit and the logger.
+ *
+ * @example
+ * ```ts
+ * import { cgi, serve, type CgiOptions } from "sockserve";
+ *
+ * const options: CgiOptions = { dir: "./cgi-bin", mount: "/cgi-bin", env: ["LANG"], timeout: 30, maxConcurrent: 8 };
+ * await serve({ port: 0, routes: { "/cgi-bin/*": cgi(options) } });
+ * ```
+ */
 export interface CgiOptions {
   /** dir holds the scripts; only executable regular files inside it run. */
   dir: string;
@@ -42,7 +53,18 @@ type Child = ChildProcessByStdio<Writable, Readable, Readable>;
 const REDIRECT_DEPTH = Symbol("sockserve.cgiRedirectDepth");
 const MAX_REDIRECTS = 10;
 
-/** cgi returns a handler running scripts from options.dir under options.mount. */
+/**
+ * cgi returns a handler running CGI scripts (RFC 3875) from `options.dir` under `options.mount`.
+ * Pass the server as the handler's second argument so local redirects can be served.
+ *
+ * @example
+ * ```ts
+ * import { cgi, serve } from "sockserve";
+ *
+ * const scripts = cgi({ dir: "./cgi-bin", mount: "/cgi-bin", env: ["LANG"], timeout: 60 });
+ * await serve({ port: 8000, fetch: (req, server) => scripts(req, server) });
+ * ```
+ */
 export function cgi(options: CgiOptions): (request: Request, server?: FetchingServer) => Promise<Response | undefined> {
   const dir = resolve(options.dir);
   const realDir = realpathSync.native(dir);

@@ -7,7 +7,17 @@ type HeadersInit = ConstructorParameters<typeof Headers>[0];
 type BodyInit = ConstructorParameters<typeof Response>[0];
 type ResponseInit = NonNullable<ConstructorParameters<typeof Response>[1]>;
 
-/** NativeResponse is Node's own Response class, kept before any override. */
+/**
+ * NativeResponse is Node's own (undici's) Response class, captured before `serve()` installs
+ * {@link LightResponse} as `globalThis.Response`. Use it when an API needs the real thing.
+ *
+ * @example
+ * ```ts
+ * import { NativeResponse, serve } from "sockserve";
+ *
+ * await serve({ port: 0, fetch: () => new NativeResponse("from undici's Response") });
+ * ```
+ */
 export const NativeResponse: typeof Response = globalThis.Response;
 
 /** ReaderBody is a body of known length that the server streams from a BodyReader, opened only when sent. */
@@ -24,7 +34,21 @@ const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const decoder = new TextDecoder();
 
-/** LightResponse behaves as Response for every method and getter; `instanceof Response` holds both ways. */
+/**
+ * LightResponse is sockserve's Response look-alike, installed by `serve()` as
+ * `globalThis.Response` unless `overrideGlobalResponse: false`. It behaves as Response for every
+ * method and getter, `instanceof Response` holds both ways, and string and byte bodies are kept
+ * as they are so the server writes them without streams.
+ *
+ * @example
+ * ```ts
+ * import { LightResponse, serve } from "sockserve";
+ *
+ * await serve({ port: 0, fetch: () => new Response("hi") }); // installs LightResponse
+ * const res = new Response("hello");
+ * console.log(LightResponse.isLight(res), res instanceof Response); // true true
+ * ```
+ */
 export class LightResponse {
   #source: Source;
   #contentType: string | null;

@@ -1,7 +1,18 @@
 // Limits: every bound the HTTP engine enforces, with its name, default and unit.
 // Each one is crossed by a test in test/http/limits.test.ts and test/e2e/limits.test.ts.
 
-/** Limits bounds every resource a peer can make the engine spend. Sizes are bytes, times milliseconds. */
+/**
+ * Limits bounds every resource a peer can make the engine spend. Sizes are bytes, times
+ * milliseconds. Pass any subset as `serve({ limits })`; the rest keep {@link defaultLimits}.
+ *
+ * @example
+ * ```ts
+ * import { serve, type Limits } from "sockserve";
+ *
+ * const limits: Partial<Limits> = { maxHeaderCount: 50, headerTimeout: 10_000 };
+ * await serve({ port: 0, limits, fetch: () => new Response("ok") });
+ * ```
+ */
 export interface Limits {
   /** maxRequestLineSize: longest request-line (RFC 9112 §3). Crossing it gives 414. */
   maxRequestLineSize: number;
@@ -27,7 +38,21 @@ export interface Limits {
   lingerTimeout: number;
 }
 
-/** defaultLimits holds the defaults, close to nginx and Go's net/http. */
+/**
+ * defaultLimits holds the default {@link Limits}, close to nginx and Go's net/http (frozen).
+ *
+ * @example
+ * ```ts
+ * import { defaultLimits, serve } from "sockserve";
+ *
+ * console.log(defaultLimits.maxBodySize); // 134217728 (128 MiB)
+ * await serve({
+ *   port: 0,
+ *   limits: { maxBodySize: defaultLimits.maxBodySize * 4 },
+ *   fetch: () => new Response("ok"),
+ * });
+ * ```
+ */
 export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxRequestLineSize: 8 * 1024,
   maxHeaderSize: 16 * 1024,

@@ -1,7 +1,20 @@
 // ProtocolError: the one error type the engine raises for a peer's bad input.
 // It carries the HTTP status to answer with and a stable code name for logs and tests.
 
-/** ProtocolErrorCode names every way a request can break the protocol or a limit. */
+/**
+ * ProtocolErrorCode names every way a request can break the protocol or a limit; it is the
+ * {@link ProtocolError.code} and appears in the error response (`400 Bad Request (HTTP_INVALID_HEADER)`).
+ *
+ * @example
+ * ```ts
+ * import { ProtocolError, type ProtocolErrorCode } from "sockserve";
+ *
+ * function isTooLarge(err: unknown): boolean {
+ *   const code: ProtocolErrorCode | undefined = err instanceof ProtocolError ? err.code : undefined;
+ *   return code === "HTTP_BODY_TOO_LARGE";
+ * }
+ * ```
+ */
 export type ProtocolErrorCode =
   | "HTTP_INVALID_REQUEST_LINE"
   | "HTTP_INVALID_METHOD"
@@ -29,9 +42,33 @@ export type ProtocolErrorCode =
   | "HTTP_BODY_TIMEOUT"
   | "HTTP_BODY_INCOMPLETE";
 
-/** ProtocolError is thrown by the parsers and limit checks; the connection answers with `status` and closes. */
+/**
+ * ProtocolError is thrown by the parsers and limit checks for a peer's bad input; the connection
+ * answers with `status` and closes. A handler sees it when reading a request body fails (for
+ * example a chunked body over `maxBodySize`); the engine has then already answered.
+ *
+ * @example
+ * ```ts
+ * import { ProtocolError, serve } from "sockserve";
+ *
+ * await serve({
+ *   port: 0,
+ *   limits: { maxBodySize: 1024 },
+ *   async fetch(request) {
+ *     try {
+ *       return new Response(await request.text());
+ *     } catch (err) {
+ *       if (err instanceof ProtocolError) console.log(err.status, err.code); // 413 HTTP_BODY_TOO_LARGE
+ *       throw err;
+ *     }
+ *   },
+ * });
+ * ```
+ */
 export class ProtocolError extends Error {
+  /** status is the HTTP status the connection answers with (400, 408, 413, 414, 417, 431, 501 or 505). */
   readonly status: number;
+  /** code names the fault, stable across versions. */
   readonly code: ProtocolErrorCode;
 
   constructor(status: number, code: ProtocolErrorCode, message: string) {

@@ -4,11 +4,28 @@ import type { Socket } from "node:net";
 import { Duplex } from "node:stream";
 import { TLSSocket, createSecureContext, type SecureContext, type SecureContextOptions } from "node:tls";
 
-/** TlsOptions are the certificate files' contents (PEM) for serve({ tls }). */
+/**
+ * TlsOptions are the certificate files' contents (PEM) for `serve({ tls })` and
+ * `server.reloadTLS()`.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { serve, type TlsOptions } from "sockserve";
+ *
+ * const tls: TlsOptions = { cert: readFileSync("cert.pem"), key: readFileSync("key.pem") };
+ * const server = await serve({ port: 8443, tls, fetch: () => new Response("secure") });
+ * server.reloadTLS({ cert: readFileSync("new-cert.pem"), key: readFileSync("new-key.pem") });
+ * ```
+ */
 export interface TlsOptions {
+  /** cert is the certificate chain (PEM). */
   cert: string | Buffer;
+  /** key is the private key (PEM). */
   key: string | Buffer;
+  /** ca is extra CA certificates (PEM). */
   ca?: string | Buffer;
+  /** passphrase decrypts an encrypted key. */
   passphrase?: string;
 }
 

@@ -1,9 +1,30 @@
 // HttpError: what a handler throws to answer with a status and a message (app errors, not
 // protocol errors). Anything else thrown becomes a logged 500.
 
-/** HttpError carries the status and message of a deliberate error response. */
+/**
+ * HttpError carries the status (400-599), message and extra headers of a deliberate error
+ * response. Thrown from a route handler it becomes that response: JSON `{ "error": message }`
+ * for clients that accept JSON, text otherwise.
+ *
+ * @example
+ * ```ts
+ * import { HttpError, serve } from "sockserve";
+ *
+ * await serve({
+ *   port: 0,
+ *   routes: {
+ *     "/todos/:id": (req) => {
+ *       if (req.params.id !== "1") throw new HttpError(404, "no such todo");
+ *       return Response.json({ id: 1 });
+ *     },
+ *   },
+ * });
+ * ```
+ */
 export class HttpError extends Error {
+  /** status is the response status, 400-599. */
   readonly status: number;
+  /** headers are added to the response. */
   readonly headers: Record<string, string>;
 
   constructor(status: number, message?: string, headers: Record<string, string> = {}) {

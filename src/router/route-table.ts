@@ -1,10 +1,35 @@
 // RouteTable: Bun's `routes` compiled once into a map of exact paths, a segment tree for
 // `:param` paths and a list of `*` prefixes, so matching builds no regular expressions.
 
-/** Handler is a route's fetch function; `request.params` holds the decoded path parameters. */
+/**
+ * RouteHandler is a route's fetch function; `request.params` holds the decoded path parameters
+ * (`"*"` for the rest of a wildcard path). `S` is the server type.
+ *
+ * @example
+ * ```ts
+ * import { serve, type RouteHandler, type Server } from "sockserve";
+ *
+ * const hello: RouteHandler<Server> = (req) => new Response(`hello ${req.params.name}`);
+ * await serve({ port: 0, routes: { "/hello/:name": hello } });
+ * ```
+ */
 export type RouteHandler<S> = (request: Request & { params: Record<string, string> }, server: S) => Response | Promise<Response> | undefined | void | Promise<Response | undefined | void>;
 
-/** MethodHandlers maps methods to handlers. */
+/**
+ * MethodHandlers maps request methods (`"GET"`, `"POST"`, ..., or `"*"` for any) to
+ * {@link RouteHandler}s. Other methods get 405 with `Allow`; HEAD runs GET.
+ *
+ * @example
+ * ```ts
+ * import { serve, type MethodHandlers, type Server } from "sockserve";
+ *
+ * const todos: MethodHandlers<Server> = {
+ *   GET: () => Response.json([]),
+ *   POST: async (req) => Response.json(await req.json(), { status: 201 }),
+ * };
+ * await serve({ port: 0, routes: { "/todos": todos } });
+ * ```
+ */
 export type MethodHandlers<S> = Partial<Record<string, RouteHandler<S>>>;
 
 /** RouteValue is what `routes` may hold for a path. */

@@ -5,7 +5,22 @@ import { LightResponse } from "../fetch/light-response.js";
 import { HttpError } from "./http-error.js";
 import { RouteTable, type MethodHandlers, type RouteHandler, type RouteValue } from "./route-table.js";
 
-/** Routes is the `routes` option: path patterns to a Response, a handler, or handlers by method. */
+/**
+ * Routes is the `routes` option of serve(): path patterns (`"/a"`, `"/a/:id"`, `"/a/*"`) mapped
+ * to a static Response, a {@link RouteHandler}, or {@link MethodHandlers}. `S` is the server type.
+ *
+ * @example
+ * ```ts
+ * import { serve, type Routes, type Server } from "sockserve";
+ *
+ * const routes: Routes<Server> = {
+ *   "/": new Response("home"),
+ *   "/users/:id": (req) => Response.json({ id: req.params.id }),
+ *   "/files/*": { GET: (req) => new Response(req.params["*"]) },
+ * };
+ * await serve({ port: 0, routes });
+ * ```
+ */
 export type Routes<S> = Record<string, RouteValue<S>>;
 
 type Fallback<S> = (request: Request, server: S) => Response | Promise<Response> | undefined | void | Promise<Response | undefined | void>;

@@ -9,7 +9,18 @@ import { fileResponse, type FileResponseOptions } from "./file-response.js";
 import { readListing, renderListing } from "./listing.js";
 import { PathError, pathOfUrl, queryOfUrl, resolvePath, type ResolvedPath } from "./resolve-path.js";
 
-/** StaticOptions configures serveStatic. */
+/**
+ * StaticOptions configures {@link serveStatic}: the `root` directory (required), index files,
+ * listings, dotfiles, symlinks, compression, caching, SPA fallback, CORS and the 404 page.
+ *
+ * @example
+ * ```ts
+ * import { serve, serveStatic, type StaticOptions } from "sockserve";
+ *
+ * const options: StaticOptions = { root: "./public", listing: false, cacheMaxAge: 3600, spa: true };
+ * await serve({ port: 0, fetch: serveStatic(options) });
+ * ```
+ */
 export interface StaticOptions {
   /** root is the directory to serve. */
   root: string;
@@ -39,7 +50,18 @@ const ALLOW = "GET, HEAD, OPTIONS";
 const PATH_CACHE_SIZE = 2048;
 const SMALL_FILE = 1024 * 1024; // files up to 1 MiB are served from memory, revalidated by stat
 
-/** serveStatic returns a handler serving `options.root`; mount it as `fetch` or as a route. */
+/**
+ * serveStatic returns a handler serving the files under `options.root` (ranges, conditional
+ * requests, compression, listings); mount it as `fetch` or as a route.
+ *
+ * @example
+ * ```ts
+ * import { serve, serveStatic } from "sockserve";
+ *
+ * await serve({ port: 8000, fetch: serveStatic({ root: "./public", cacheMaxAge: 3600 }) });
+ * // or as one route among others: routes: { "/assets/*": serveStatic({ root: "./assets" }) }
+ * ```
+ */
 export function serveStatic(options: StaticOptions): (request: Request) => Response | Promise<Response> {
   const root = resolve(options.root);
   const realRoot = realpathSync.native(root);

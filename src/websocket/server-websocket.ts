@@ -10,14 +10,53 @@ import { Receiver, validUtf8 } from "./receiver.js";
 import type { WebSocketConfig } from "./websocket-config.js";
 import { WebSocketError } from "./ws-error.js";
 
-/** ReadyState values, as the browser's WebSocket has them. */
+/**
+ * ReadyState holds the values of {@link ServerWebSocket.readyState}, as the browser's WebSocket
+ * has them: CONNECTING 0, OPEN 1, CLOSING 2, CLOSED 3.
+ *
+ * @example
+ * ```ts
+ * import { ReadyState, serve } from "sockserve";
+ *
+ * await serve({
+ *   port: 0,
+ *   fetch: (request, server) => (server.upgrade(request) ? undefined : new Response("hi")),
+ *   websocket: {
+ *     message(ws, message) {
+ *       if (ws.readyState === ReadyState.OPEN) ws.send(message);
+ *     },
+ *   },
+ * });
+ * ```
+ */
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 
-/** ServerWebSocket is the socket handed to open/message/close/drain. */
+/**
+ * ServerWebSocket is one accepted WebSocket (Bun's shape), handed to the `websocket` handlers:
+ * send, close, ping, pub/sub topics, and the `data` given to `server.upgrade()`. Sockets are
+ * made by sockserve, never by the app.
+ *
+ * @example
+ * ```ts
+ * import { serve, type ServerWebSocket } from "sockserve";
+ *
+ * function greet(ws: ServerWebSocket<{ name: string }>): void {
+ *   ws.send(`hello ${ws.data.name}`);
+ *   ws.subscribe("lobby");
+ * }
+ * await serve({
+ *   port: 0,
+ *   fetch: (request, server) => (server.upgrade(request, { data: { name: "ada" } }) ? undefined : new Response("hi")),
+ *   websocket: { open: greet, message(ws, message) { ws.publish("lobby", message); } },
+ * });
+ * ```
+ */
 export class ServerWebSocket<T = undefined> {
   /** data is what the app passed to server.upgrade(req, { data }). */
   data: T;
+  /** remoteAddress is the peer's IP address. */
   readonly remoteAddress: string;
+  /** readyState is one of the {@link ReadyState} values. */
   readyState: number = ReadyState.OPEN;
   #socket: Duplex;
   #config: WebSocketConfig<T>;
@@ -37,6 +76,7 @@ export class ServerWebSocket<T = undefined> {
   #closedReported = false;
   #failed = false; // the parser hit a fault: everything after it is ignored
 
+  /** @internal sockserve makes sockets when it accepts an upgrade. */
   constructor(socket: Duplex, config: WebSocketConfig<T>, topics: Topics<ServerWebSocket<T>>, data: T, remoteAddress: string, deflate: PerMessageDeflate | null) {
     this.#socket = socket;
     this.#config = config;
@@ -58,7 +98,7 @@ export class ServerWebSocket<T = undefined> {
     socket.on("error", () => {});
   }
 
-  /** start delivers bytes that arrived with the handshake and calls open(). */
+  /** @internal start delivers bytes that arrived with the handshake and calls open(). */
   start(head: Buffer | null): void {
     this.#config.open?.(this);
     if (head !== null && head.length > 0) this.#socketOnData(head);
@@ -71,19 +111,23 @@ export class ServerWebSocket<T = undefined> {
     return typeof data === "string" ? this.sendText(data, compress) : this.sendBinary(data, compress);
   }
 
+  /** sendText sends a text message; it returns as {@link ServerWebSocket.send} does. */
   sendText(data: string, compress?: boolean): number {
     return this.#sendMessage(Opcode.Text, Buffer.from(data), compress);
   }
 
+  /** sendBinary sends a binary message; it returns as {@link ServerWebSocket.send} does. */
   sendBinary(data: ArrayBufferView | ArrayBuffer, compress?: boolean): number {
     const bytes = data instanceof ArrayBuffer ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     return this.#sendMessage(Opcode.Binary, bytes, compress);
   }
 
+  /** ping sends a ping control frame (at most 125 bytes of data). */
   ping(data: string | Uint8Array = ""): number {
     return this.#sendControl(Opcode.Ping, typeof data === "string" ? Buffer.from(data) : data);
   }
 
+  /** pong sends an unsolicited pong control frame (pings from the peer are answered automatically). */
   pong(data: string | Uint8Array = ""): number {
     return this.#sendControl(Opcode.Pong, typeof data === "string" ? Buffer.from(data) : data);
   }
@@ -108,7 +152,7 @@ export class ServerWebSocket<T = undefined> {
     return this.sendFrame(encodeFrame(opcode, payload), false, payload.byteLength);
   }
 
-  /** sendFrame writes a prepared frame, in order after any still being compressed (used by publish too). */
+  /** @internal sendFrame writes a prepared frame, in order after any still being compressed (used by publish too). */
   sendFrame(frame: Buffer | Promise<Buffer>, _compressed: boolean, payloadLength = -1): number {
     if (this.readyState !== ReadyState.OPEN) return 0;
     if (this.#socket.writableLength > this.#config.backpressureLimit) {
@@ -150,16 +194,19 @@ export class ServerWebSocket<T = undefined> {
 
   // ---- pub/sub ------------------------------------------------------------------------------
 
+  /** subscribe joins a topic, so server.publish and ws.publish reach this socket. */
   subscribe(topic: string): void {
     this.#subscriptions.add(topic);
     this.#topics.subscribe(topic, this);
   }
 
+  /** unsubscribe leaves a topic. */
   unsubscribe(topic: string): void {
     this.#subscriptions.delete(topic);
     this.#topics.unsubscribe(topic, this);
   }
 
+  /** isSubscribed tells whether this socket joined a topic. */
   isSubscribed(topic: string): boolean {
     return this.#subscriptions.has(topic);
   }
@@ -175,6 +222,7 @@ export class ServerWebSocket<T = undefined> {
     return this.#topics.publish(topic, bytes, compress ?? this.#deflate !== null, this.#config.publishToSelf ? null : this);
   }
 
+  /** @internal acceptsSharedCompression tells whether one compressed frame can be shared with this socket. */
   get acceptsSharedCompression(): boolean {
     const p = this.#deflate?.params;
     return p !== undefined && p.serverNoContextTakeover && p.serverMaxWindowBits === 15;
@@ -288,11 +336,12 @@ export class ServerWebSocket<T = undefined> {
 
   // ---- what the server's registry needs -----------------------------------------------------
 
+  /** @internal */
   get idle(): boolean {
     return false;
   }
 
-  /** sweep enforces the close handshake timeout, idleTimeout, and sends keep-alive pings. */
+  /** @internal sweep enforces the close handshake timeout, idleTimeout, and sends keep-alive pings. */
   sweep(now: number): void {
     if (this.readyState === ReadyState.CLOSED) return;
     if (now >= this.#closeDeadline) return void this.#socket.destroy();
@@ -306,11 +355,12 @@ export class ServerWebSocket<T = undefined> {
     }
   }
 
-  /** shutdown closes with 1001 (going away), as server.stop() does. */
+  /** @internal shutdown closes with 1001 (going away), as server.stop() does. */
   shutdown(): void {
     this.close(1001, "server shutting down");
   }
 
+  /** @internal */
   destroy(): void {
     this.terminate();
   }

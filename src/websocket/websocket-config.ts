@@ -1,15 +1,39 @@
 // WebSocketConfig: the `websocket` option of serve(), in Bun's shape, with its defaults resolved.
 import type { ServerWebSocket } from "./server-websocket.js";
 
-/** WebSocketHandler is what an app passes as `websocket` to serve(). Times are in seconds, sizes in bytes. */
+/**
+ * WebSocketHandler is what an app passes as `websocket` to serve() (Bun's shape): the `open`,
+ * `message`, `close`, `drain`, `ping` and `pong` handlers and the socket options. `T` is the type
+ * of `ws.data`. Times are in seconds, sizes in bytes.
+ *
+ * @example
+ * ```ts
+ * import { serve, type WebSocketHandler } from "sockserve";
+ *
+ * const chat: WebSocketHandler<{ user: string }> = {
+ *   open(ws) { ws.subscribe("chat"); },
+ *   message(ws, message) { ws.publish("chat", `${ws.data.user}: ${String(message)}`); },
+ *   idleTimeout: 60,
+ * };
+ * await serve({
+ *   port: 0,
+ *   fetch: (request, server) => (server.upgrade(request, { data: { user: "guest" } }) ? undefined : new Response("hi")),
+ *   websocket: chat,
+ * });
+ * ```
+ */
 export interface WebSocketHandler<T = undefined> {
+  /** open is called once the 101 is sent. */
   open?(ws: ServerWebSocket<T>): void;
   /** message gets a string for a text message and a Buffer for a binary one. */
   message(ws: ServerWebSocket<T>, message: string | Buffer): void | Promise<void>;
+  /** close is called once the socket is closed, with the close code and reason. */
   close?(ws: ServerWebSocket<T>, code: number, reason: string): void;
   /** drain fires when a socket that reported backpressure (-1) can take more. */
   drain?(ws: ServerWebSocket<T>): void;
+  /** ping is called for each ping from the peer (which sockserve answers itself). */
   ping?(ws: ServerWebSocket<T>, data: Buffer): void;
+  /** pong is called for each pong from the peer. */
   pong?(ws: ServerWebSocket<T>, data: Buffer): void;
   /** protocol picks one of the client's offered subprotocols (Sec-WebSocket-Protocol), or none. */
   protocol?(offered: string[], request: Request): string | null | undefined;

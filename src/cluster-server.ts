@@ -8,7 +8,22 @@ export function isClusterPrimary(workers: number | "auto" | undefined): boolean 
   return workers !== undefined && workers !== 1 && cluster.isPrimary;
 }
 
-/** ClusterServer is what serve() returns in the primary: it serves nothing itself. */
+/**
+ * ClusterServer is what serve({ workers }) returns in the primary process: it forks the workers,
+ * which serve the requests, and manages them. In each worker, serve() returns a normal Server.
+ *
+ * @example
+ * ```ts
+ * import cluster from "node:cluster";
+ * import { serve, type ClusterServer } from "sockserve";
+ *
+ * const server = await serve({ port: 8000, workers: "auto", fetch: () => new Response("hi") });
+ * if (cluster.isPrimary) {
+ *   const primary = server as unknown as ClusterServer;
+ *   console.log(`${primary.workers} workers on ${primary.url}`);
+ * }
+ * ```
+ */
 export class ClusterServer {
   readonly isPrimary = true;
   readonly port: number;

@@ -13,3 +13,4 @@ export { HttpError } from "./router/http-error.js";
 export type { Routes } from "./router/router.js";
 export type { RouteHandler, MethodHandlers } from "./router/route-table.js";
 export type { TlsOptions } from "./net/tls-accept.js";
+export { ClusterServer } from "./cluster-server.js";

@@ -69,7 +69,9 @@ export function buildCgiEnv(req: CgiRequest, script: CgiScript, serverEnv: NodeJ
   }
   for (let i = 0; i < req.headers.length; i += 2) {
     const lower = req.headers[i]!.toLowerCase();
-    if (SKIPPED.has(lower)) continue;
+    // "X_Foo" would become the same HTTP_X_FOO as "X-Foo" and could pass for a header a proxy set:
+    // like Apache and nginx, fields with "_" are not passed.
+    if (SKIPPED.has(lower) || lower.includes("_")) continue;
     const name = `HTTP_${lower.toUpperCase().replace(/-/g, "_")}`;
     // RFC 3875 §4.1.18: repeated fields are joined with ", ".
     env[name] = env[name] === undefined ? req.headers[i + 1]! : `${env[name]}, ${req.headers[i + 1]!}`;

@@ -106,7 +106,9 @@ export function cgi(options: CgiOptions): (request: Request, server?: FetchingSe
 /** ScriptRun follows one script process: its header block, its body, its end. */
 class ScriptRun {
   #child: Child;
-  #tag: string;
+  readonly tag: string;
+  /** killed is set once the process group was killed (timeout, disconnect, bad output). */
+  killed = false;
   #log: (line: string) => void;
   #exited = false;
   #timer: NodeJS.Timeout | null = null;
@@ -115,7 +117,7 @@ class ScriptRun {
 
   constructor(child: Child, tag: string, log: (line: string) => void, onExit: () => void) {
     this.#child = child;
-    this.#tag = tag;
+    this.tag = tag;
     this.#log = log;
     this.#exit = new Promise((resolveExit) => {
       child.on("error", (err) => log(`${tag}: cannot run: ${err.message}`));
@@ -137,10 +139,16 @@ class ScriptRun {
     this.#timer.unref();
   }
 
+  /** exited resolves with the exit code once the process has ended. */
+  get exited(): Promise<number | null> {
+    return this.#exit;
+  }
+
   /** kill ends the script's whole process group. */
   kill(why: string): void {
     if (this.#exited || this.#child.pid === undefined) return;
-    this.#log(`${this.#tag}: killed: ${why}`);
+    this.killed = true;
+    this.#log(`${this.tag}: killed: ${why}`);
     try {
       process.kill(-this.#child.pid, "SIGKILL");
     } catch {
@@ -158,7 +166,7 @@ class ScriptRun {
       if (next.done === true) {
         await this.#exit;
         if (this.#timedOut) return text(504, "504 Gateway Timeout: the script took too long");
-        this.#log(`${this.#tag}: ended before its header block was complete`);
+        this.#log(`${this.tag}: ended before its header block was complete`);
         return text(502, "502 Bad Gateway: the script failed");
       }
       buffered = buffered.length === 0 ? next.value : Buffer.concat([buffered, next.value]);
@@ -180,7 +188,7 @@ class ScriptRun {
     for (let i = 0; i < head.headers.length; i += 2) pairs.push([head.headers[i]!, head.headers[i + 1]!]);
     const rest = buffered.subarray(split[1]);
     const length = declaredLength(head.headers);
-    const reader = bodyReader(rest, stdout, () => this.kill("response cancelled"));
+    const reader = bodyReader(rest, stdout, this);
     return LightResponse.trusted(head.status, pairs, new ReaderBody(() => reader, length), head.statusText);
   }
 
@@ -196,7 +204,7 @@ class ScriptRun {
   }
 
   #badGateway(why: string): Response {
-    this.#log(`${this.#tag}: bad output: ${why}`);
+    this.#log(`${this.tag}: bad output: ${why}`);
     this.kill("bad output");
     return text(502, "502 Bad Gateway: the script's response was malformed");
   }
@@ -208,7 +216,7 @@ async function pumpBody(req: Request, stdin: Writable): Promise<void> {
   if (body === null) return void stdin.end();
   try {
     for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-      if (!stdin.write(chunk)) await new Promise<void>((r) => stdin.once("drain", r).once("close", r));
+      if (!stdin.write(chunk)) await drainOrClose(stdin);
       if (stdin.destroyed) break;
     }
   } catch {
@@ -217,7 +225,24 @@ async function pumpBody(req: Request, stdin: Writable): Promise<void> {
   stdin.end();
 }
 
-function bodyReader(first: Buffer, rest: AsyncIterator<Buffer>, cancel: () => void): BodyReader {
+function drainOrClose(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+  });
+}
+
+/**
+ * bodyReader streams the script's output after its header block. The body ends only once the
+ * script has exited (so its concurrency slot is free before the client can ask again), and a
+ * script killed mid-output makes the read fail, so the client sees a cut, not a complete body.
+ */
+function bodyReader(first: Buffer, rest: AsyncIterator<Buffer>, run: ScriptRun): BodyReader {
   let pending: Buffer | null = first.length > 0 ? first : null;
   return {
     async read() {
@@ -227,9 +252,12 @@ function bodyReader(first: Buffer, rest: AsyncIterator<Buffer>, cancel: () => vo
         return { done: false, value };
       }
       const next = await rest.next();
-      return next.done === true ? { done: true, value: undefined } : { done: false, value: next.value };
+      if (next.done !== true) return { done: false, value: next.value };
+      await run.exited;
+      if (run.killed) throw new Error(`${run.tag}: killed before its output was complete`);
+      return { done: true, value: undefined };
     },
-    cancel,
+    cancel: () => run.kill("response cancelled"),
   };
 }
 

@@ -53,12 +53,14 @@ export function parseCgiHead(block: string): CgiResponseHead {
     if (lower === "content-type") hasType = true;
     headers.push(name, value);
   }
-  if (location !== null && location.startsWith("/") && !location.startsWith("//")) {
+  if (location !== null && location.startsWith("/") && !location.startsWith("//") && (status === null || status === 200)) {
     // RFC 3875 §6.2.2: a local redirect is served by the server; the script's other fields do not apply.
+    // With another Status (a 303 after a form post, say), the Location goes to the client as it is.
     return { status: 200, statusText: "", headers: [], kind: "local-redirect", location };
   }
   if (location !== null) {
-    if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(location)) throw new CgiOutputError(`Location is neither absolute nor a local path: ${JSON.stringify(location)}`);
+    const local = location.startsWith("/") && !location.startsWith("//");
+    if (!local && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(location)) throw new CgiOutputError(`Location is neither absolute nor a local path: ${JSON.stringify(location)}`);
     return { status: status ?? 302, statusText, headers, kind: "client-redirect", location };
   }
   if (!hasType) throw new CgiOutputError("a document response needs Content-Type (RFC 3875 §6.3.1)");

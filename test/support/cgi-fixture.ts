@@ -20,13 +20,17 @@ export interface CgiTree {
   remove(): Promise<void>;
 }
 
-/** makeCgiTree writes `files` (paths relative to base, "/"-separated; "cgi-bin/..." is the CGI directory). */
-export async function makeCgiTree(files: Record<string, ScriptEntry>): Promise<CgiTree> {
+/**
+ * makeCgiTree writes `files` (paths relative to base, "/"-separated; "cgi-bin/..." is the CGI
+ * directory). `files` may be a function of the tree's `file` mapper, for scripts that name absolute paths.
+ */
+export async function makeCgiTree(files: Record<string, ScriptEntry> | ((file: (rel: string) => string) => Record<string, ScriptEntry>)): Promise<CgiTree> {
   const base = await mkdtemp(path.join(tmpdir(), "sockserve-cgi-"));
   const dir = path.join(base, "cgi-bin");
   await mkdir(dir, { recursive: true });
   const file = (rel: string) => path.join(base, ...rel.split("/"));
-  for (const [rel, entry] of Object.entries(files)) {
+  const entries = typeof files === "function" ? files(file) : files;
+  for (const [rel, entry] of Object.entries(entries)) {
     const full = file(rel);
     await mkdir(path.dirname(full), { recursive: true });
     if (typeof entry === "string") {

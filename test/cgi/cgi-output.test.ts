@@ -112,6 +112,7 @@ const HEAD_CASES: HeadCase[] = [
   { name: "absolute Location of another scheme", block: "Location: ftp://files.example/a", want: { kind: "client-redirect", status: 302 } },
   // Local redirects (§6.2.2): a path the server serves instead
   { name: "a local Location path", block: "Location: /cgi-bin/other", want: { kind: "local-redirect", location: "/cgi-bin/other", headers: [] } },
+  { name: "a local Location with Status 303 goes to the client", block: "Status: 303 See Other\nLocation: /guestbook", want: { kind: "client-redirect", status: 303, location: "/guestbook", headers: ["Location", "/guestbook"] } },
   { name: "a local Location with a query", block: "Location: /cgi-bin/other?x=1&y=%20", want: { kind: "local-redirect", location: "/cgi-bin/other?x=1&y=%20" } },
   { name: "a local Location drops the script's other fields", block: "Location: /index.html\nContent-Type: text/plain\nX-Dropped: 1", want: { kind: "local-redirect", location: "/index.html", headers: [] } },
   { name: "a protocol-relative Location is not local", block: "Location: //evil.example/", want: "error" },

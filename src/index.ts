@@ -1,5 +1,6 @@
 // sockserve's public API. Everything an app may use is exported from here and nowhere else.
-export { serve, Server, type ServeOptions, type SocketAddress } from "./server.js";
+export { Server, type SocketAddress } from "./server.js";
+export { serve, type ServeOptions } from "./serve.js";
 export { defaultLimits, type Limits } from "./http/limits.js";
 export { ProtocolError, type ProtocolErrorCode } from "./http/protocol-error.js";
 export { LightResponse, NativeResponse } from "./fetch/light-response.js";

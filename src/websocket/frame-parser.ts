@@ -132,7 +132,7 @@ export class FrameParser {
   }
 
   #setLength(length: number): void {
-    if (length > this.#options.maxPayloadLength) throw new WebSocketError(1009, "WS_MESSAGE_TOO_BIG", "frame above maxPayloadLength");
+    if (this.#header.opcode < 0x8 && length > this.#options.maxPayloadLength) throw new WebSocketError(1009, "WS_MESSAGE_TOO_BIG", "frame above maxPayloadLength");
     this.#header.payloadLength = length;
     this.#remaining = length;
     this.#expect(State.Mask, 4);

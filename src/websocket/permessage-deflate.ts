@@ -31,7 +31,7 @@ export function negotiateDeflate(header: string | null, options: DeflateOptions)
     if (params.serverNoContextTakeover) parts.push("server_no_context_takeover");
     if (params.clientNoContextTakeover) parts.push("client_no_context_takeover");
     if (offer.params.has("server_max_window_bits")) parts.push(`server_max_window_bits=${params.serverMaxWindowBits}`);
-    if (offer.params.has("client_max_window_bits") && params.clientMaxWindowBits < 15) parts.push(`client_max_window_bits=${params.clientMaxWindowBits}`);
+    if (offer.params.has("client_max_window_bits") && params.clientMaxWindowBits < 15 && offer.params.get("client_max_window_bits") !== "8") parts.push(`client_max_window_bits=${params.clientMaxWindowBits}`);
     return { params, response: parts.join("; ") };
   }
   return null;
@@ -125,6 +125,10 @@ export class PerMessageDeflate {
   readonly params: DeflateParams;
   #inflater: InflateRaw | null = null;
   #deflater: DeflateRaw | null = null;
+  // One zlib stream must never have two jobs in flight: jobs of one connection run in order.
+  #inTail: Promise<unknown> = Promise.resolve();
+  #outTail: Promise<unknown> = Promise.resolve();
+  #closed = false;
 
   constructor(params: DeflateParams) {
     this.params = params;
@@ -132,21 +136,27 @@ export class PerMessageDeflate {
 
   /** inflate decompresses a whole message, refusing output above `maxLength` with 1009. */
   inflate(data: Buffer, maxLength: number): Promise<Buffer> {
-    return zlibLimiter.run(() => this.#inflate(data, maxLength));
+    const run = this.#inTail.then(() => zlibLimiter.run(() => this.#inflate(data, maxLength)));
+    this.#inTail = run.catch(() => {});
+    return run;
   }
 
   /** deflate compresses a whole message (RFC 7692 §7.2.1: the final empty block's 4 bytes are removed). */
   deflate(data: Uint8Array): Promise<Buffer> {
-    return zlibLimiter.run(() => this.#deflate(data));
+    const run = this.#outTail.then(() => zlibLimiter.run(() => this.#deflate(data)));
+    this.#outTail = run.catch(() => {});
+    return run;
   }
 
   close(): void {
+    this.#closed = true;
     this.#inflater?.close();
     this.#deflater?.close();
     this.#inflater = this.#deflater = null;
   }
 
   #inflate(data: Buffer, maxLength: number): Promise<Buffer> {
+    if (this.#closed) return Promise.reject(new Error("closed"));
     const inflater = (this.#inflater ??= createInflateRaw({ windowBits: this.params.clientMaxWindowBits }));
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
@@ -156,7 +166,6 @@ export class PerMessageDeflate {
         length += chunk.length;
         if (length > maxLength && failed === null) {
           failed = new WebSocketError(1009, "WS_MESSAGE_TOO_BIG", "inflated message above maxPayloadLength");
-          inflater.reset();
         } else if (failed === null) chunks.push(chunk);
       };
       const onError = (err: Error): void => {
@@ -174,14 +183,20 @@ export class PerMessageDeflate {
       inflater.write(TRAILER);
       inflater.flush(() => {
         cleanup();
-        if (this.params.clientNoContextTakeover) inflater.reset();
-        if (failed !== null) reject(failed);
-        else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
+        if (failed !== null) {
+          // Not reset() mid-write: the stream is spent, drop it.
+          inflater.close();
+          if (this.#inflater === inflater) this.#inflater = null;
+          return reject(failed);
+        }
+        if (this.params.clientNoContextTakeover && !this.#closed) inflater.reset();
+        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
       });
     });
   }
 
   #deflate(data: Uint8Array): Promise<Buffer> {
+    if (this.#closed) return Promise.reject(new Error("closed"));
     const deflater = (this.#deflater ??= createDeflateRaw({ windowBits: Math.max(9, this.params.serverMaxWindowBits), memLevel: 8, level: constants.Z_DEFAULT_COMPRESSION }));
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
@@ -194,7 +209,7 @@ export class PerMessageDeflate {
         deflater.off("error", reject);
         let out = Buffer.concat(chunks);
         if (out.length >= 4 && out.subarray(out.length - 4).equals(TRAILER)) out = out.subarray(0, out.length - 4);
-        if (this.params.serverNoContextTakeover) deflater.reset();
+        if (this.params.serverNoContextTakeover && !this.#closed) deflater.reset();
         resolve(out);
       });
     });

@@ -75,6 +75,7 @@ export class ServerWebSocket<T = undefined> {
   #wantDrain = false;
   #closedReported = false;
   #failed = false; // the parser hit a fault: everything after it is ignored
+  #pending = 0; // payload bytes queued behind compression, counted against backpressureLimit
 
   /** @internal sockserve makes sockets when it accepts an upgrade. */
   constructor(socket: Duplex, config: WebSocketConfig<T>, topics: Topics<ServerWebSocket<T>>, data: T, remoteAddress: string, deflate: PerMessageDeflate | null) {
@@ -155,19 +156,28 @@ export class ServerWebSocket<T = undefined> {
   /** @internal sendFrame writes a prepared frame, in order after any still being compressed (used by publish too). */
   sendFrame(frame: Buffer | Promise<Buffer>, _compressed: boolean, payloadLength = -1): number {
     if (this.readyState !== ReadyState.OPEN) return 0;
-    if (this.#socket.writableLength > this.#config.backpressureLimit) {
+    if (this.#socket.writableLength + this.#pending > this.#config.backpressureLimit) {
       // Over the limit: drop the message (Bun's 0), or close if the app asked for that.
       if (this.#config.closeOnBackpressureLimit) this.close(1008, "backpressure limit");
       return 0;
     }
     if (frame instanceof Promise || this.#chain !== null) {
       const previous = this.#chain ?? Promise.resolve();
+      const held = payloadLength >= 0 ? payloadLength : frame instanceof Promise ? 0 : frame.length;
+      this.#pending += held;
       const next: Promise<void> = previous
         .then(() => frame)
-        .then((bytes) => void this.#write(bytes))
+        .then((bytes) => {
+          this.#pending -= held;
+          void this.#write(bytes);
+        })
         .catch(() => this.terminate())
         .finally(() => {
-          if (this.#chain === next) this.#chain = null;
+          if (this.#chain === next) {
+            this.#chain = null;
+            // The app got -1: tell it when it may send again, even if the socket never needed a 'drain'.
+            if (this.#wantDrain && !this.#socket.writableNeedDrain) this.#socketOnDrain();
+          }
         });
       this.#chain = next;
       this.#wantDrain = true;
@@ -348,8 +358,10 @@ export class ServerWebSocket<T = undefined> {
     const idle = this.#config.idleTimeout;
     if (idle <= 0 || this.readyState !== ReadyState.OPEN) return;
     const silent = now - this.#lastSeen;
-    if (silent >= idle) return this.close(1001, "idle timeout");
+    // With sendPings, close only a peer that left a ping unanswered (the sweep may miss the idle/2 mark).
+    if (silent >= idle && (!this.#config.sendPings || this.#pingSent)) return this.close(1001, "idle timeout");
     if (this.#config.sendPings && !this.#pingSent && silent >= idle / 2) {
+      this.#lastSeen = Math.max(this.#lastSeen, now - idle / 2);
       this.#pingSent = true;
       this.ping();
     }

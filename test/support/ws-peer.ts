@@ -42,7 +42,7 @@ export class WsPeer {
   }
 
   /** connect opens a client and waits for it to be open (or rejects with the handshake error). */
-  static connect(url: string, options: ClientOptions & { protocols?: string[] } = {}, timeoutMs = 5000): Promise<WsPeer> {
+  static connect(url: string, options: ClientOptions & { protocols?: string[]; servername?: string } = {}, timeoutMs = 5000): Promise<WsPeer> {
     const { protocols, ...rest } = options;
     const ws = protocols === undefined ? new WebSocket(url, rest) : new WebSocket(url, protocols, rest);
     const peer = new WsPeer(ws);
@@ -109,5 +109,14 @@ export class WsPeer {
 
   #notify(): void {
     for (const waiter of [...this.#waiters]) waiter();
+  }
+}
+
+/** waitUntil polls `predicate` every 5 ms and fails with `label` after `timeoutMs`; it never outlives that. */
+export async function waitUntil(predicate: () => boolean, timeoutMs: number, label: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

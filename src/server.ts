@@ -141,6 +141,7 @@ export class Server {
    */
   stop(closeActiveConnections = false): Promise<void> {
     this.#stopping ??= new Promise<void>((resolve) => this.#net.close(() => resolve()));
+    this.#tls?.abandonHandshakes(); // no request has arrived on them yet
     if (closeActiveConnections) this.#registry.destroyAll();
     else this.#registry.shutdownAll();
     return Promise.all([this.#stopping, this.#registry.empty()]).then(() => undefined);

@@ -38,6 +38,7 @@ const PLAIN_HTTP_ANSWER =
 /** TlsAcceptor turns accepted sockets into TLS sockets; its certificate can be replaced at run time. */
 export class TlsAcceptor {
   #context: SecureContext;
+  #handshaking = new Set<Socket>(); // accepted, not yet secure: no request can be lost by cutting them
 
   constructor(options: TlsOptions) {
     this.#context = makeContext(options);
@@ -48,11 +49,24 @@ export class TlsAcceptor {
     this.#context = makeContext(options);
   }
 
+  /** abandonHandshakes cuts connections still in their handshake (a stopping server waits for none of them). */
+  abandonHandshakes(): void {
+    for (const socket of this.#handshaking) socket.destroy();
+    this.#handshaking.clear();
+  }
+
   /** accept waits for the first bytes, then hands a TLSSocket to onSecure, or answers plain HTTP with 400. */
   accept(socket: Socket, onSecure: (tls: TLSSocket, raw: Socket) => void, handshakeTimeout: number): void {
     const timer = setTimeout(() => socket.destroy(), handshakeTimeout);
-    socket.once("error", () => socket.destroy());
-    socket.once("close", () => clearTimeout(timer));
+    this.#handshaking.add(socket);
+    // A peer that gives up mid-handshake (or rejects our certificate) ends its side: let go at once.
+    const abandon = (): void => void socket.destroy();
+    socket.once("end", abandon);
+    socket.once("error", abandon);
+    socket.once("close", () => {
+      clearTimeout(timer);
+      this.#handshaking.delete(socket);
+    });
     socket.once("data", (first: Buffer) => {
       if (first[0] !== TLS_HANDSHAKE) {
         clearTimeout(timer);
@@ -64,6 +78,8 @@ export class TlsAcceptor {
       const tls = new TLSSocket(new Replay(socket, first), { isServer: true, secureContext: this.#context, ALPNProtocols: ["http/1.1"] });
       tls.once("secure", () => {
         clearTimeout(timer);
+        this.#handshaking.delete(socket);
+        socket.off("end", abandon);
         onSecure(tls, socket);
       });
       tls.on("error", () => tls.destroy());

@@ -7,8 +7,9 @@ import type { BodyReader } from "../http/exchange.js";
 
 type Chunk = { done: boolean; value?: Uint8Array | undefined };
 
-/** FILE_CHUNK_SIZE is how much one read takes from a file: large, so a big file costs few syscalls. */
-export const FILE_CHUNK_SIZE = 512 * 1024;
+/** FILE_CHUNK_SIZE is how much one read takes from a file: large enough for few syscalls, small enough
+ * that a thousand stalled readers, each holding one chunk, stay near 128 MB. */
+export const FILE_CHUNK_SIZE = 128 * 1024;
 
 const DONE: Chunk = { done: true, value: undefined };
 

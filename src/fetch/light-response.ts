@@ -56,6 +56,7 @@ export class LightResponse {
   #statusText: string;
   #headersInit: HeadersInit | undefined;
   #headers: Headers | null = null;
+  #flat: readonly string[] | null = null; // trusted [name, value, ...] from sockserve's own handlers
   #stream: ReadableStream<Uint8Array> | null = null;
   #used = false;
 
@@ -125,7 +126,9 @@ export class LightResponse {
 
   get headers(): Headers {
     if (this.#headers === null) {
-      const headers = new Headers(this.#headersInit);
+      const flat = this.#flat;
+      const init = flat === null ? this.#headersInit : Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!] as [string, string]);
+      const headers = new Headers(init);
       if (this.#contentType !== null && !headers.has("content-type")) headers.set("content-type", this.#contentType);
       this.#headers = headers;
     }
@@ -209,12 +212,23 @@ export class LightResponse {
     return res as unknown as Response;
   }
 
+  /** trustedFlat is trusted() with the fields already flat, [name, value, ...], kept as they are. */
+  static trustedFlat(status: number, flat: readonly string[], body: Uint8Array | string | ReaderBody | null, statusText = ""): Response {
+    const res = new LightResponse(null);
+    res.#status = status;
+    res.#statusText = statusText;
+    res.#flat = flat;
+    res.#source = body;
+    return res as unknown as Response;
+  }
+
   /** rawParts is the server's fast path: status, text, header source and body without copies. */
   static rawParts(res: LightResponse): RawParts {
     res.#used = true;
     return {
       status: res.#status,
       statusText: res.#statusText,
+      flat: res.#headers === null ? res.#flat : null,
       headers: res.#headers ?? res.#headersInit,
       contentType: res.#contentType,
       body: res.#stream ?? res.#source,
@@ -238,6 +252,8 @@ Object.defineProperty(LightResponse, "name", { value: "Response" });
 export interface RawParts {
   status: number;
   statusText: string;
+  /** flat holds trusted, already validated fields; when set, `headers` is not used. */
+  flat: readonly string[] | null;
   headers: HeadersInit | Headers | undefined;
   contentType: string | null;
   body: Source;

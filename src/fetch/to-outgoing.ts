@@ -21,8 +21,9 @@ export function toOutgoing(res: Response): OutgoingResponse {
 }
 
 function fromParts(parts: RawParts): OutgoingResponse {
-  const headers = flattenInit(parts.headers);
-  if (parts.contentType !== null && !(parts.headers instanceof Headers) && !hasName(headers, "content-type")) {
+  const trusted = parts.flat !== null;
+  const headers = parts.flat !== null ? (parts.flat as string[]) : flattenInit(parts.headers);
+  if (!trusted && parts.contentType !== null && !(parts.headers instanceof Headers) && !hasName(headers, "content-type")) {
     headers.push("Content-Type", parts.contentType);
   }
   const source = parts.body;
@@ -36,7 +37,7 @@ function fromParts(parts: RawParts): OutgoingResponse {
     body = source.stream().getReader() as BodyReader;
     bodyLength = source.size;
   } else body = source.getReader() as BodyReader;
-  return { status: parts.status, statusText: parts.statusText, headers, body, bodyLength };
+  return { status: parts.status, statusText: parts.statusText, headers, body, bodyLength, trusted };
 }
 
 /** flattenInit turns any HeadersInit into the engine's flat [name, value, ...] list. */

@@ -20,6 +20,8 @@ export interface OutgoingResponse {
   body: null | string | Uint8Array | BodyReader;
   /** bodyLength is the length of a BodyReader body when known in advance, or -1. */
   bodyLength: number;
+  /** trusted marks headers already validated by their maker (sockserve's own handlers): they are not checked again. */
+  trusted?: boolean;
 }
 
 /** PeerInfo describes both ends of the connection an exchange arrived on. */

@@ -37,6 +37,7 @@ export function serializeHead(
   statusText: string,
   headers: readonly string[],
   framing: Framing,
+  trusted = false,
 ): { head: string; latin1: boolean } {
   let head = statusLine(status, validReason(statusText) ? statusText : "");
   let hasDate = false;
@@ -44,7 +45,7 @@ export function serializeHead(
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i]!;
     const value = headers[i + 1]!;
-    if (checkField(name, value)) latin1 = true;
+    if (trusted ? hasHighByte(value) : checkField(name, value)) latin1 = true;
     switch (name.length) {
       case 4:
         if (name.toLowerCase() === "date") hasDate = true;
@@ -84,6 +85,11 @@ function checkField(name: string, value: string): boolean {
     if (c > 0x7f) high = true;
   }
   return high;
+}
+
+function hasHighByte(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return true;
+  return false;
 }
 
 /** validReason accepts a reason-phrase of visible ASCII, SP and HTAB; anything else is replaced by the registered one. */

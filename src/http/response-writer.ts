@@ -57,7 +57,7 @@ export function writeResponse(sink: ResponseSink, ex: Exchange, res: OutgoingRes
   if (sink.closing) framing.connection = "close";
   else if (head.versionMinor === 0) framing.connection = "keep-alive";
 
-  const { head: text, latin1 } = serializeHead(status, res.statusText, res.headers, framing);
+  const { head: text, latin1 } = serializeHead(status, res.statusText, res.headers, framing, res.trusted === true);
   ex.responseStarted = true;
   ex.status = status;
   if (omitBody || body === null) {

@@ -18,6 +18,8 @@ export interface Variant {
   bytes: Buffer | null;
   /** onTheFly marks a variant compressed by the server rather than read from a sidecar. */
   onTheFly: boolean;
+  /** fields are the response fields of a full answer with this variant, made on first use. */
+  fields?: string[];
 }
 
 /** FileEntry describes one version of a file. */

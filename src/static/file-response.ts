@@ -40,9 +40,17 @@ export function fileResponse(req: Request, cache: FileCache, entry: FileEntry, o
       if (ranges !== null) return rangeResponse(cache, entry, ranges, base);
     }
   }
-  base.push(["Content-Type", entry.contentType]);
-  if (variant.encoding !== "identity") base.push(["Content-Encoding", variant.encoding]);
-  return LightResponse.trusted(status, base, bodyOf(cache, entry, variant));
+  // The fields of a full answer depend only on the file version and the variant: made once.
+  const flat = (variant.fields ??= fieldsOf(base, entry.contentType, variant.encoding));
+  return LightResponse.trustedFlat(status, flat, bodyOf(cache, entry, variant));
+}
+
+function fieldsOf(base: Pairs, contentType: string, encoding: string): string[] {
+  const flat: string[] = [];
+  for (const [name, value] of base) flat.push(name, value);
+  flat.push("Content-Type", contentType);
+  if (encoding !== "identity") flat.push("Content-Encoding", encoding);
+  return flat;
 }
 
 function chooseVariant(cache: FileCache, entry: FileEntry, acceptEncoding: string | null, opts: FileResponseOptions): Variant {

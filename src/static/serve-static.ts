@@ -2,12 +2,12 @@
 // index files, listings, redirects to the trailing slash, methods, SPA fallback, CORS, 404 page.
 import { realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { requestHeader } from "../fetch/incoming-request.js";
+import { requestHeader, requestPath } from "../fetch/incoming-request.js";
 import { LightResponse } from "../fetch/light-response.js";
 import { FileCache, type FileEntry } from "./file-cache.js";
 import { fileResponse, type FileResponseOptions } from "./file-response.js";
 import { readListing, renderListing } from "./listing.js";
-import { PathError, pathOfUrl, queryOfUrl, resolvePath, type ResolvedPath } from "./resolve-path.js";
+import { PathError, queryOfUrl, resolvePath, type ResolvedPath } from "./resolve-path.js";
 
 /**
  * StaticOptions configures {@link serveStatic}: the `root` directory (required), index files,
@@ -145,7 +145,7 @@ export function serveStatic(options: StaticOptions): (request: Request) => Respo
       if (cors.length > 0 && requestHeader(req, "access-control-request-method") !== null) return preflight(req, cors);
       return LightResponse.trusted(204, [["Allow", ALLOW], ["X-Content-Type-Options", "nosniff"], ...cors], null);
     }
-    const path = resolved(pathOfUrl(req.url));
+    const path = resolved(requestPath(req));
     if (path instanceof PathError) return path.status === 400 ? plain(400, "400 Bad Request") : notFound(req);
     if (path.hidden && !dotfiles) return notFound(req);
     const found = cache.lookup(path.fsPath);

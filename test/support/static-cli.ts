@@ -1,9 +1,9 @@
 // Runs the sockserve CLI (src/cli/sockserve.ts through tsx, or the built
 // dist/cli/sockserve.js) as a child process for black-box tests: waits for its
 // "Serving DIR at URL" line, collects stdout and stderr, stops it by PID.
-import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { OpsProcess } from "./ops-cli.js";
 
 /** REPO is the repository root. */
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -24,65 +24,10 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** CliProcess is a running CLI child with everything it printed so far. */
-export class CliProcess {
-  readonly child: ChildProcess;
-  stdout = "";
-  stderr = "";
-  exitCode: number | null = null;
-  exitSignal: NodeJS.Signals | null = null;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  #waiters = new Set<() => void>();
-
+/** CliProcess is a running CLI child with everything it printed so far (an OpsProcess running the CLI). */
+export class CliProcess extends OpsProcess {
   constructor(args: string[], options: CliOptions = {}) {
-    const argv = options.dist ? [CLI_DIST, ...args] : ["--import", TSX, CLI_SOURCE, ...args];
-    this.child = spawn(process.execPath, argv, {
-      cwd: options.cwd ?? REPO,
-      env: { ...process.env, NO_COLOR: "1", ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-      this.stdout += chunk;
-      this.#notify();
-    });
-    this.child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
-      this.stderr += chunk;
-      this.#notify();
-    });
-    this.exited = new Promise((resolve) => {
-      this.child.once("close", (code, signal) => {
-        this.exitCode = code;
-        this.exitSignal = signal;
-        this.#notify();
-        resolve({ code, signal });
-      });
-    });
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  get running(): boolean {
-    return this.exitCode === null && this.exitSignal === null;
-  }
-
-  /** until resolves true once `predicate` holds, false after `timeoutMs`. */
-  until(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
-    if (predicate()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const check = () => {
-        if (!predicate()) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        resolve(predicate());
-      }, timeoutMs);
-      this.#waiters.add(check);
-    });
+    super(options.dist ? [CLI_DIST, ...args] : ["--import", TSX, CLI_SOURCE, ...args], { cwd: options.cwd, env: options.env });
   }
 
   /** stdoutLines gives the complete lines printed on stdout. */
@@ -90,27 +35,6 @@ export class CliProcess {
     const lines = this.stdout.split("\n");
     lines.pop(); // the unfinished rest
     return lines.map((l) => l.replace(/\r$/, ""));
-  }
-
-  /** signal sends `signal` to the child's PID. */
-  signal(signal: NodeJS.Signals): void {
-    if (this.running) process.kill(this.pid, signal);
-  }
-
-  /** stop sends SIGTERM, then SIGKILL after `graceMs`, and waits for the exit. */
-  async stop(graceMs = 5000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (!this.running) return { code: this.exitCode, signal: this.exitSignal };
-    this.signal("SIGTERM");
-    const timer = setTimeout(() => this.signal("SIGKILL"), graceMs);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  #notify(): void {
-    for (const waiter of [...this.#waiters]) waiter();
   }
 }
 

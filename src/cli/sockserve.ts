@@ -52,6 +52,8 @@ async function start(opts: CliOptions): Promise<Server> {
       health: opts.health,
       ...(opts.tlsCert !== undefined ? { tls: readTls(opts) } : {}),
       fetch(request, server) {
+        if (scripts.length === 0) return files(request);
+        // The parsed URL's path has its dot segments removed, so /x/../cgi-bin/s reaches the script.
         const path = new URL(request.url).pathname;
         for (const { mount, handler } of scripts) if (path === mount || path.startsWith(`${mount}/`)) return handler(request, server);
         return files(request);

@@ -71,6 +71,23 @@ export class IncomingRequest {
     return value;
   }
 
+  /** headerList reads several fields in one pass over the header list, in the order of lowerNames. */
+  headerList(lowerNames: readonly string[]): (string | null)[] {
+    const values = new Array<string | null>(lowerNames.length).fill(null);
+    if (this.#headers !== null) {
+      for (let j = 0; j < lowerNames.length; j++) values[j] = this.#headers.get(lowerNames[j]!);
+      return values;
+    }
+    const fields = this.exchange.head.headers;
+    for (let i = 0; i < fields.length; i += 2) {
+      const j = lowerNames.indexOf(fields[i]!.toLowerCase());
+      if (j === -1) continue;
+      const prior = values[j];
+      values[j] = prior === null ? fields[i + 1]! : `${prior}, ${fields[i + 1]!}`;
+    }
+    return values;
+  }
+
   get signal(): AbortSignal {
     if (this.#controller === null) {
       const controller = new AbortController();
@@ -188,6 +205,12 @@ export function requestPath(request: Request): string {
 /** requestHeader reads a request field by lowercase name, cheaply for sockserve's own requests. */
 export function requestHeader(request: Request, lowerName: string): string | null {
   return request instanceof IncomingRequest ? request.header(lowerName) : request.headers.get(lowerName);
+}
+
+/** requestHeaderList reads several request fields by lowercase name, in one pass for sockserve's own requests. */
+export function requestHeaderList(request: Request, lowerNames: readonly string[]): (string | null)[] {
+  if (request instanceof IncomingRequest) return request.headerList(lowerNames);
+  return lowerNames.map((name) => request.headers.get(name));
 }
 
 // Members a handler rarely needs come from a real Request, made on first use.

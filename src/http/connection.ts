@@ -276,8 +276,8 @@ export class Connection implements ExchangeOwner, ResponseSink {
   }
 
   /** write queues bytes for the peer (see SocketWriter): false means wait for 'drain'. */
-  write(data: string | Uint8Array, encoding: BufferEncoding = "utf8"): boolean {
-    return this.#writer.write(data, encoding);
+  write(data: string | Uint8Array, encoding: BufferEncoding = "utf8", written?: () => void): boolean {
+    return this.#writer.write(data, encoding, written);
   }
 
   /** flush sends the queued strings now. */

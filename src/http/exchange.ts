@@ -8,6 +8,12 @@ import type { RequestHead } from "./request-head.js";
 export interface BodyReader {
   read(): Promise<{ done: boolean; value?: Uint8Array | undefined }>;
   cancel(reason?: unknown): unknown;
+  /**
+   * recycle, when present, is called once for a chunk from read() when the socket no longer
+   * needs its bytes, so the reader may reuse the memory. It is not called for chunks that never
+   * reached the socket, nor when the socket is not a net.Socket (which may keep the chunk).
+   */
+  recycle?(chunk: Uint8Array): void;
 }
 
 /** OutgoingResponse is a response as the engine writes it. */

@@ -9,7 +9,8 @@ import { httpDate } from "./http-date.js";
 export interface ResponseSink {
   closing: boolean;
   readonly closed: boolean;
-  write(data: string | Uint8Array, encoding?: BufferEncoding): boolean;
+  /** write queues data; `written`, for bytes, runs once the socket no longer needs them (see SocketWriter). */
+  write(data: string | Uint8Array, encoding?: BufferEncoding, written?: () => void): boolean;
   waitDrain(): Promise<void>;
   finishResponse(exchange: Exchange): void;
   reportError(err: unknown, exchange: Exchange | null): void;
@@ -100,7 +101,8 @@ async function pump(sink: ResponseSink, ex: Exchange, reader: BodyReader, framin
       if (framing.contentLength >= 0 && sent > framing.contentLength) {
         throw new RangeError("response body is longer than its Content-Length");
       }
-      const ok = framing.chunked ? writeChunk(sink, value) : sink.write(value);
+      const written = reader.recycle !== undefined ? (): void => reader.recycle!(value) : undefined;
+      const ok = framing.chunked ? writeChunk(sink, value, written) : sink.write(value, undefined, written);
       if (!ok) await sink.waitDrain();
     }
     if (framing.contentLength >= 0 && sent !== framing.contentLength) {
@@ -116,9 +118,9 @@ async function pump(sink: ResponseSink, ex: Exchange, reader: BodyReader, framin
   }
 }
 
-function writeChunk(sink: ResponseSink, chunk: Uint8Array): boolean {
+function writeChunk(sink: ResponseSink, chunk: Uint8Array, written: (() => void) | undefined): boolean {
   sink.write(`${chunk.byteLength.toString(16)}\r\n`);
-  const ok = sink.write(chunk);
+  const ok = sink.write(chunk, undefined, written);
   return sink.write("\r\n") && ok;
 }
 

@@ -1,6 +1,7 @@
 // FileCache: what the static handler knows about each file, computed once per version of the
 // file (sirv's idea): validators, type, precomputed headers, and the bytes of small files.
-// Every request still stats the file, so an edit is seen at once.
+// A path is stat'd at most once per event-loop turn: requests read in the same turn share the
+// answer, and the next turn stats again, so an edit is seen by the next request that arrives.
 import { readFileSync, realpathSync, statSync, type Stats } from "node:fs";
 import { sep } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -54,20 +55,36 @@ export interface FileCacheOptions {
   maxEntries: number;
 }
 
-/** FileCache maps paths to entries, revalidated by a stat on every lookup. */
+/** FileCache maps paths to entries, revalidated by a stat once per event-loop turn. */
 export class FileCache {
   #options: FileCacheOptions;
   #realRoot: string;
   #entries = new Map<string, FileEntry>();
   #cachedBytes = 0;
+  /** #thisTurn holds the lookups made in the current event-loop turn; setImmediate empties it. */
+  #thisTurn = new Map<string, Lookup>();
 
   constructor(options: FileCacheOptions) {
     this.#options = options;
     this.#realRoot = realpathSync.native(options.root);
   }
 
-  /** lookup stats a path (blocking, like nginx's file lookups) and returns its current entry. */
+  /**
+   * lookup returns what a path is now. The first lookup of a path in an event-loop turn stats it
+   * (blocking, like nginx's file lookups); later ones in the same turn reuse that answer.
+   */
   lookup(path: string): Lookup {
+    const turn = this.#thisTurn;
+    let found = turn.get(path);
+    if (found === undefined) {
+      found = this.#statLookup(path);
+      if (turn.size === 0) setImmediate(endTurn, turn);
+      turn.set(path, found);
+    }
+    return found;
+  }
+
+  #statLookup(path: string): Lookup {
     let stats: Stats | undefined;
     try {
       stats = statSync(path, { throwIfNoEntry: false });
@@ -153,6 +170,10 @@ export class FileCache {
       this.#cachedBytes -= heldBytes(old);
     }
   }
+}
+
+function endTurn(turn: Map<string, Lookup>): void {
+  turn.clear();
 }
 
 function sameFile(a: Stats, b: Stats): boolean {

@@ -4,6 +4,7 @@ import { close, open, read } from "node:fs";
 import { Readable } from "node:stream";
 import { constants, createBrotliCompress, createGzip, type Gzip, type BrotliCompress } from "node:zlib";
 import type { BodyReader } from "../http/exchange.js";
+import { BufferPool } from "./buffer-pool.js";
 
 type Chunk = { done: boolean; value?: Uint8Array | undefined };
 
@@ -19,7 +20,13 @@ const LARGE_AFTER = 4 * 1024 * 1024;
 
 const DONE: Chunk = { done: true, value: undefined };
 
-/** FileRangeReader reads bytes [start, end] (inclusive) of a file. */
+/** readBuffers lends the reads' buffers; the server hands each back once the socket has sent it. */
+const readBuffers = new BufferPool([FILE_CHUNK_SIZE, LARGE_CHUNK_SIZE]);
+
+/**
+ * FileRangeReader reads bytes [start, end] (inclusive) of a file. Its chunks come from a shared
+ * pool; recycle() gives one back, and must be called only when nothing will read it again.
+ */
 export class FileRangeReader implements BodyReader {
   #path: string;
   #position: number;
@@ -40,9 +47,12 @@ export class FileRangeReader implements BodyReader {
       return DONE;
     }
     if (this.#fd === -1) this.#fd = await new Promise<number>((resolve, reject) => open(this.#path, "r", (err, fd) => (err ? reject(err) : resolve(fd))));
-    const buffer = Buffer.allocUnsafe(Math.min(this.#read > LARGE_AFTER ? LARGE_CHUNK_SIZE : FILE_CHUNK_SIZE, this.#remaining));
+    const size = this.#read > LARGE_AFTER ? LARGE_CHUNK_SIZE : FILE_CHUNK_SIZE;
+    // A short tail gets a buffer of its own size, so a small range does not hold a pooled one.
+    const buffer = this.#remaining < FILE_CHUNK_SIZE ? Buffer.allocUnsafe(this.#remaining) : readBuffers.take(size);
+    const want = Math.min(buffer.length, this.#remaining);
     const n = await new Promise<number>((resolve, reject) =>
-      read(this.#fd, buffer, 0, buffer.length, this.#position, (err, bytes) => (err ? reject(err) : resolve(bytes))),
+      read(this.#fd, buffer, 0, want, this.#position, (err, bytes) => (err ? reject(err) : resolve(bytes))),
     );
     if (n === 0) {
       // The file shrank under us: the promised length cannot be kept, so fail rather than pad.
@@ -57,6 +67,10 @@ export class FileRangeReader implements BodyReader {
 
   cancel(): void {
     this.#close();
+  }
+
+  recycle(chunk: Uint8Array): void {
+    readBuffers.give(chunk);
   }
 
   #close(): void {

@@ -1,7 +1,7 @@
 // The response for one file: encoding negotiation, preconditions (304/412), ranges (206/416,
 // multipart/byteranges) and the body, from memory for small files or streamed for large ones.
 import { randomBytes } from "node:crypto";
-import { requestHeader } from "../fetch/incoming-request.js";
+import { requestHeaderList } from "../fetch/incoming-request.js";
 import { LightResponse, ReaderBody } from "../fetch/light-response.js";
 import { acceptedEncodings } from "./accept-encoding.js";
 import { evaluatePreconditions, rangeApplies } from "./conditional.js";
@@ -20,29 +20,49 @@ export interface FileResponseOptions {
 
 type Pairs = [string, string][];
 
+/** The request fields a file response depends on, read in one pass; see FieldIndex. */
+const FIELDS = ["range", "accept-encoding", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range"] as const;
+const enum FieldIndex {
+  Range,
+  AcceptEncoding,
+  FirstConditional, // if-match and the rest
+}
+
 /** fileResponse answers a GET or HEAD for a file entry with the given status (200, or 404 for an error page). */
 export function fileResponse(req: Request, cache: FileCache, entry: FileEntry, opts: FileResponseOptions, status = 200): Response {
-  const field = (name: string): string | null => requestHeader(req, name);
-  const rangeHeader = status === 200 ? field("range") : null;
-  const variant = rangeHeader !== null ? entry.identity : chooseVariant(cache, entry, field("accept-encoding"), opts);
-  const base = baseHeaders(entry, variant, opts);
-  if (status === 200) {
-    const v = { etag: variant.etag, lastModified: entry.lastModified };
-    const verdict = evaluatePreconditions(req.method, field, v);
-    if (verdict === "not-modified") return LightResponse.trusted(304, base, null);
-    if (verdict === "failed") return LightResponse.trusted(412, base, null);
-    if (rangeHeader !== null && rangeApplies(field, v)) {
-      const ranges = parseRange(rangeHeader, entry.stats.size);
-      if (ranges === "unsatisfiable") {
-        base.push(["Content-Range", `bytes */${entry.stats.size}`]);
-        return LightResponse.trusted(416, base, null);
-      }
-      if (ranges !== null) return rangeResponse(cache, entry, ranges, base);
-    }
+  const values = requestHeaderList(req, FIELDS);
+  const rangeHeader = status === 200 ? values[FieldIndex.Range]! : null;
+  const variant = rangeHeader !== null ? entry.identity : chooseVariant(cache, entry, values[FieldIndex.AcceptEncoding]!, opts);
+  if (status === 200 && (rangeHeader !== null || hasConditional(values))) {
+    const special = conditionalResponse(req.method, values, cache, entry, variant, opts);
+    if (special !== null) return special;
   }
   // The fields of a full answer depend only on the file version and the variant: made once.
-  const flat = (variant.fields ??= fieldsOf(base, entry.contentType, variant.encoding));
+  const flat = (variant.fields ??= fieldsOf(baseHeaders(entry, variant, opts), entry.contentType, variant.encoding));
   return LightResponse.trustedFlat(status, flat, bodyOf(cache, entry, variant));
+}
+
+function hasConditional(values: (string | null)[]): boolean {
+  for (let i = FieldIndex.FirstConditional; i < values.length; i++) if (values[i] !== null) return true;
+  return false;
+}
+
+/** conditionalResponse answers 304, 412, 416 or 206 from the preconditions and Range, or returns null for a full answer. */
+function conditionalResponse(method: string, values: (string | null)[], cache: FileCache, entry: FileEntry, variant: Variant, opts: FileResponseOptions): Response | null {
+  const field = (name: string): string | null => values[FIELDS.indexOf(name as (typeof FIELDS)[number])] ?? null;
+  const base = baseHeaders(entry, variant, opts);
+  const v = { etag: variant.etag, lastModified: entry.lastModified };
+  const verdict = evaluatePreconditions(method, field, v);
+  if (verdict === "not-modified") return LightResponse.trusted(304, base, null);
+  if (verdict === "failed") return LightResponse.trusted(412, base, null);
+  const rangeHeader = values[FieldIndex.Range]!;
+  if (rangeHeader === null || !rangeApplies(field, v)) return null;
+  const ranges = parseRange(rangeHeader, entry.stats.size);
+  if (ranges === "unsatisfiable") {
+    base.push(["Content-Range", `bytes */${entry.stats.size}`]);
+    return LightResponse.trusted(416, base, null);
+  }
+  return ranges === null ? null : rangeResponse(cache, entry, ranges, base);
 }
 
 function fieldsOf(base: Pairs, contentType: string, encoding: string): string[] {
@@ -54,6 +74,7 @@ function fieldsOf(base: Pairs, contentType: string, encoding: string): string[] 
 }
 
 function chooseVariant(cache: FileCache, entry: FileEntry, acceptEncoding: string | null, opts: FileResponseOptions): Variant {
+  if (acceptEncoding === null) return entry.identity;
   for (const encoding of acceptedEncodings(acceptEncoding)) {
     if (encoding === "identity") return entry.identity;
     const sidecar = entry.sidecars[encoding];

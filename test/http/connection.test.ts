@@ -190,4 +190,21 @@ describe("Connection", () => {
     await new Promise((r) => setTimeout(r, 30));
     assert.ok(h.exchanges.length < 20, `answered ${h.exchanges.length} requests to a peer that reads nothing`);
   });
+
+  it("never hands a streamed chunk back to its reader on a Duplex that is not a net.Socket", async () => {
+    // The pair passes chunk objects through, so a returned chunk could still be unread.
+    const chunks = ["a".repeat(20_000), "b".repeat(30_000), "c".repeat(5)];
+    let returned = 0;
+    const reader = {
+      read: async () => (chunks.length > 0 ? { done: false, value: Buffer.from(chunks.shift()!) } : { done: true }),
+      cancel: () => {},
+      recycle: () => void returned++,
+    };
+    const h = harness((ex) => ex.respond({ status: 200, statusText: "", headers: [], body: reader, bodyLength: 50_005 }));
+    h.send(GET("/"));
+    await h.settle();
+    const body = h.received().split("\r\n\r\n")[1]!;
+    assert.equal(body, "a".repeat(20_000) + "b".repeat(30_000) + "c".repeat(5));
+    assert.equal(returned, 0);
+  });
 });

@@ -10,7 +10,8 @@
 //            read from the round's result field `key`; format is "int", "bytes" or "ms".
 //            Default: wrk's req/s and transfer/s. The first metric decides whether a round counted;
 //            its `per` (e.g. "round trip") names a unit for the server's CPU time per unit, noted
-//            under the table when the runner reports CPU use (serverCpu, clientCpu)
+//            under the table with the CPU use that wrk rounds and the WebSocket runner report
+//            (serverCpu, clientCpu)
 //   duration seconds per round when neither --duration nor BENCH_DURATION is given (default 5)
 //   expect   { status, body?: string } or { status, file: name }: the check GET before measuring
 //   files    { name: size }: static files (random bytes) written to the run's temp dir, `{dir}`
@@ -193,7 +194,7 @@ export const cases = [
 
 /** wrkMetrics are what a wrk round measures; a case without `metrics` has these. */
 export const wrkMetrics = [
-  { name: "req/s", key: "reqPerSec", format: "int" },
+  { name: "req/s", key: "reqPerSec", format: "int", per: "request" },
   { name: "transfer/s", key: "transferPerSec", format: "bytes" },
 ];
 for (const c of cases) c.metrics ??= wrkMetrics;

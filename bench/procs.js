@@ -1,6 +1,7 @@
 // procs.js: the child processes the harness starts (servers, wrk).
 // Each is tracked by its PID and stopped by that PID, also on Ctrl-C; nothing else is touched.
 import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 
 const live = new Set();
 
@@ -28,6 +29,26 @@ export async function stop(child, graceMs = 3000) {
   if ((await Promise.race([child.exited, late])) === "late") child.kill("SIGKILL");
   clearTimeout(timer);
   return child.exited;
+}
+
+/** cpuTicks reads a process's user + system CPU time from /proc, in clock ticks (1/100 s on Linux), or null. */
+export function cpuTicks(pid) {
+  return statFields(`/proc/${pid}/stat`, 11, 12); // utime, stime (fields 14 and 15 of stat)
+}
+
+/** childrenCpuTicks is the CPU time of this process's children that have exited (and been reaped), or null. */
+export function childrenCpuTicks() {
+  return statFields("/proc/self/stat", 13, 14); // cutime, cstime (fields 16 and 17)
+}
+
+function statFields(file, a, b) {
+  try {
+    const stat = readFileSync(file, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[a]) + Number(fields[b]);
+  } catch {
+    return null;
+  }
 }
 
 /** stopAll stops every child still running. */

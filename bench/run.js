@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { cases, ratioColumns } from "./cases.js";
 import { startPeer, unavailable } from "./peers.js";
-import { canPin, stopAll } from "./procs.js";
+import { canPin, childrenCpuTicks, cpuTicks, stopAll } from "./procs.js";
 import { formatMetric, machineInfo, markdown, wrkCommand, writeResults } from "./report.js";
 import { summarize } from "./stats.js";
 import { removeWorkDir, staticFiles } from "./workdir.js";
@@ -79,7 +79,12 @@ const log = (msg) => console.error(msg);
 /** caseDuration is the seconds per round: --duration (or BENCH_DURATION), else the case's own, else 5. */
 const caseDuration = (c, opts) => opts.duration ?? c.duration ?? 5;
 
-/** measureWrk runs wrk's warm-up, then the measured run, against a started server. */
+/**
+ * measureWrk runs wrk's warm-up, then the measured run, against a started server. It also
+ * measures the CPU the server and wrk used during the measured run (1 = one core busy): the
+ * server's from /proc/PID/stat, wrk's from this process's reaped children (wrk is the only child
+ * that exits meanwhile), so a client that was the limit shows in the note under the table.
+ */
 async function measureWrk(c, server, peer, opts, cpus) {
   const wrkRun = (duration) =>
     runWrk({
@@ -91,7 +96,16 @@ async function measureWrk(c, server, peer, opts, cpus) {
       cpu: cpus.wrk,
     });
   if (opts.warmup > 0) await wrkRun(opts.warmup);
+  const pid = server.child.pid;
+  const server0 = cpuTicks(pid);
+  const client0 = childrenCpuTicks();
+  const t0 = performance.now();
   const { raw, socketErrors, ...result } = await wrkRun(caseDuration(c, opts));
+  const seconds = (performance.now() - t0) / 1000;
+  const server1 = cpuTicks(pid);
+  const client1 = childrenCpuTicks();
+  result.serverCpu = server0 == null || server1 == null ? null : (server1 - server0) / 100 / seconds;
+  result.clientCpu = client0 == null || client1 == null ? null : (client1 - client0) / 100 / seconds;
   const notes = [];
   if (socketErrors.length) (peer.expectSocketErrors ? notes : result.problems).push(socketErrors.join(", "));
   return { ...result, notes, raw };

@@ -26,6 +26,7 @@ import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
+import { cpuTicks } from "./procs.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -88,17 +89,6 @@ function connect(path) {
 let ending = false;
 function closed(path, code) {
   if (!ending) fail(`the server closed a socket on ${path} (code ${code})`);
-}
-
-/** cpuTicks reads a process's user + system CPU time from /proc, in clock ticks (1/100 s on Linux). */
-function cpuTicks(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
-  } catch {
-    return null;
-  }
 }
 
 /** meter measures the wall time, this process's CPU and the server's CPU from start() to stop(). */

@@ -130,7 +130,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
   });
   if (options.overrideGlobalResponse !== false) globalThis.Response = LightResponse as unknown as typeof Response;
   const registry = new ConnectionRegistry<Tracked>(
-    sweepInterval(Math.min(limits.headerTimeout, limits.keepAliveTimeout, limits.bodyTimeout, limits.lingerTimeout)),
+    sweepInterval(Math.min(limits.headerTimeout, limits.keepAliveTimeout, limits.bodyTimeout, limits.lingerTimeout, limits.sendTimeout)),
   );
   const log = options.logger ?? ((err: unknown) => console.error("sockserve: handler error:", err));
   const netServer = createServer({ allowHalfOpen: true, noDelay: true });

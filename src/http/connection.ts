@@ -48,6 +48,10 @@ export class Connection implements ExchangeOwner, ResponseSink {
   #writer: SocketWriter;
   #phase = Phase.Head;
   #deadline: number;
+  /** #sent and #waiting are the output counters seen by the last sweep; #stalledSince is when they last moved. */
+  #sent = 0;
+  #waiting = 0;
+  #stalledSince = 0;
   /** closing is set once the connection must close after the current response. */
   closing = false;
   closed = false;
@@ -85,7 +89,9 @@ export class Connection implements ExchangeOwner, ResponseSink {
 
   /** sweep enforces the timeouts; the server calls it periodically with the current time. */
   sweep(now: number): void {
-    if (this.closed || this.#phase === Phase.Busy || now < this.#deadline) return;
+    if (this.closed) return;
+    if (this.#sendStalled(now)) return this.#destroy();
+    if (this.#phase === Phase.Busy || now < this.#deadline) return;
     switch (this.#phase) {
       case Phase.Head:
         if (this.#parser.started) return this.#fail(new ProtocolError(408, "HTTP_HEADER_TIMEOUT", "header timeout"));
@@ -96,6 +102,25 @@ export class Connection implements ExchangeOwner, ResponseSink {
       case Phase.Body:
         return this.#fail(new ProtocolError(408, "HTTP_BODY_TIMEOUT", "request body timeout"));
     }
+  }
+
+  /**
+   * #sendStalled tells whether output has been waiting for sendTimeout while the peer took none
+   * of it. Progress is a change in the bytes handed to the socket or in the bytes still waiting,
+   * counted down by libuv as the kernel takes them (`_handle.writeQueueSize`, which Node's own
+   * net code reads; without it, as for a Duplex that is not a socket, whole writes count).
+   */
+  #sendStalled(now: number): boolean {
+    const socket = this.socket as Duplex & { bytesWritten?: number; _handle?: { writeQueueSize?: number } | null };
+    const waiting = socket.writableLength + (socket._handle?.writeQueueSize ?? 0);
+    const sent = socket.bytesWritten ?? 0;
+    if (waiting === 0 || waiting !== this.#waiting || sent !== this.#sent) {
+      this.#waiting = waiting;
+      this.#sent = sent;
+      this.#stalledSince = now;
+      return false;
+    }
+    return now - this.#stalledSince >= this.#limits.sendTimeout;
   }
 
   /** shutdown asks the connection to close: now if idle, otherwise after the current response. */

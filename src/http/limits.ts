@@ -36,6 +36,12 @@ export interface Limits {
   maxDrainSize: number;
   /** lingerTimeout: how long a closing connection keeps reading (and discarding) so the peer sees the response, not a reset. */
   lingerTimeout: number;
+  /**
+   * sendTimeout: longest time response bytes may wait without the peer taking any of them (as
+   * nginx's send_timeout). Crossing it closes the connection; a slow reader that keeps taking
+   * bytes is never cut.
+   */
+  sendTimeout: number;
 }
 
 /**
@@ -65,6 +71,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   bodyTimeout: 30_000,
   maxDrainSize: 256 * 1024,
   lingerTimeout: 2_000,
+  sendTimeout: 60_000,
 });
 
 /** resolveLimits merges partial overrides onto the defaults and rejects values that are not positive numbers. */

@@ -97,7 +97,10 @@ export class Connection implements ExchangeOwner, ResponseSink {
         if (this.#parser.started) return this.#fail(new ProtocolError(408, "HTTP_HEADER_TIMEOUT", "header timeout"));
         return this.#destroy();
       case Phase.Idle:
+        return this.#destroy();
       case Phase.Linger:
+        // Bytes still queued are the rest of the answer: wait for them (sendTimeout cuts a peer that takes none).
+        if (this.socket.writableLength > 0) return;
         return this.#destroy();
       case Phase.Body:
         return this.#fail(new ProtocolError(408, "HTTP_BODY_TIMEOUT", "request body timeout"));
@@ -238,7 +241,8 @@ export class Connection implements ExchangeOwner, ResponseSink {
   }
 
   #onBody(chunk: Uint8Array): void {
-    this.#deadline = Date.now() + this.#limits.bodyTimeout;
+    // Body bytes that follow an answer (being dropped, or lingering) must not move a later phase's deadline.
+    if (this.#phase === Phase.Body) this.#deadline = Date.now() + this.#limits.bodyTimeout;
     const ex = this.#exchange!;
     if (!ex.body!.push(chunk)) {
       // The handler is not keeping up: stop reading, and stop the body clock, which is for the peer.

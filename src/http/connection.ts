@@ -116,8 +116,12 @@ export class Connection implements ExchangeOwner, ResponseSink {
   #sendStalled(now: number): boolean {
     const socket = this.socket as Duplex & { bytesWritten?: number; _handle?: { writeQueueSize?: number } | null };
     const waiting = socket.writableLength + (socket._handle?.writeQueueSize ?? 0);
+    if (waiting === 0) {
+      this.#waiting = 0;
+      return false;
+    }
     const sent = socket.bytesWritten ?? 0;
-    if (waiting === 0 || waiting !== this.#waiting || sent !== this.#sent) {
+    if (waiting !== this.#waiting || sent !== this.#sent) {
       this.#waiting = waiting;
       this.#sent = sent;
       this.#stalledSince = now;

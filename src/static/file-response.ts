@@ -31,8 +31,8 @@ const enum FieldIndex {
 /** fileResponse answers a GET or HEAD for a file entry with the given status (200, or 404 for an error page). */
 export function fileResponse(req: Request, cache: FileCache, entry: FileEntry, opts: FileResponseOptions, status = 200): Response {
   const values = requestHeaderList(req, FIELDS);
-  const rangeHeader = status === 200 ? values[FieldIndex.Range]! : null;
-  const variant = rangeHeader !== null ? entry.identity : chooseVariant(cache, entry, values[FieldIndex.AcceptEncoding]!, opts);
+  const rangeHeader = status === 200 ? (values[FieldIndex.Range] ?? null) : null;
+  const variant = rangeHeader !== null ? entry.identity : chooseVariant(cache, entry, values[FieldIndex.AcceptEncoding] ?? null, opts);
   if (status === 200 && (rangeHeader !== null || hasConditional(values))) {
     const special = conditionalResponse(req.method, values, cache, entry, variant, opts);
     if (special !== null) return special;
@@ -55,7 +55,7 @@ function conditionalResponse(method: string, values: (string | null)[], cache: F
   const verdict = evaluatePreconditions(method, field, v);
   if (verdict === "not-modified") return LightResponse.trusted(304, base, null);
   if (verdict === "failed") return LightResponse.trusted(412, base, null);
-  const rangeHeader = values[FieldIndex.Range]!;
+  const rangeHeader = values[FieldIndex.Range] ?? null;
   if (rangeHeader === null || !rangeApplies(field, v)) return null;
   const ranges = parseRange(rangeHeader, entry.stats.size);
   if (ranges === "unsatisfiable") {

@@ -185,51 +185,34 @@ describe("broken response streams", () => {
 });
 
 describe("clients that go away", () => {
-  it("a reset while the handler runs aborts request.signal", async () => {
-    const started = deferred();
-    const aborted = deferred();
-    await withServer(
-      {
-        async fetch(request) {
-          const gone = new Promise((r) => request.signal.addEventListener("abort", r));
-          started.resolve();
-          await gone;
-          aborted.resolve();
-          return new Response("nobody listens");
+  const departures: [string, string, (client: RawClient) => void][] = [
+    ["a reset", "after a reset", (client) => client.socket.resetAndDestroy()],
+    ["a close (FIN)", "after the client closed", (client) => client.destroy()],
+  ];
+  for (const [name, label, leave] of departures) {
+    it(`${name} while the handler runs aborts request.signal`, async () => {
+      const started = deferred();
+      const aborted = deferred();
+      await withServer(
+        {
+          async fetch(request) {
+            const gone = new Promise((r) => request.signal.addEventListener("abort", r));
+            started.resolve();
+            await gone;
+            aborted.resolve();
+            return new Response("nobody listens");
+          },
         },
-      },
-      async (server) => {
-        const client = await RawClient.connect(server.port);
-        await client.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-        await within(started.promise, 3000, "handler start");
-        client.socket.resetAndDestroy();
-        await within(aborted.promise, 3000, "request.signal abort after a reset");
-      },
-    );
-  });
-
-  it("a close (FIN) while the handler runs aborts request.signal", async () => {
-    const started = deferred();
-    const aborted = deferred();
-    await withServer(
-      {
-        async fetch(request) {
-          const gone = new Promise((r) => request.signal.addEventListener("abort", r));
-          started.resolve();
-          await gone;
-          aborted.resolve();
-          return new Response("nobody listens");
+        async (server) => {
+          const client = await RawClient.connect(server.port);
+          await client.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+          await within(started.promise, 3000, "handler start");
+          leave(client);
+          await within(aborted.promise, 3000, `request.signal abort ${label}`);
         },
-      },
-      async (server) => {
-        const client = await RawClient.connect(server.port);
-        await client.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-        await within(started.promise, 3000, "handler start");
-        client.destroy();
-        await within(aborted.promise, 3000, "request.signal abort after the client closed");
-      },
-    );
-  });
+      );
+    });
+  }
 
   it("a disconnect mid-response cancels the response stream and aborts request.signal", async () => {
     const cancelled: Deferred<unknown> = deferred();

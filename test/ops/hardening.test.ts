@@ -100,25 +100,53 @@ async function waitUntil(predicate: () => boolean, timeoutMs: number): Promise<b
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
-describe("slowloris and slow readers", () => {
-  const root = mkdtempSync(path.join(tmpdir(), "sockserve-hardening-"));
-  let server: { proc: OpsProcess; port: number };
+/** serverFixture starts the hardening server before a describe block's tests and stops it after them. */
+function serverFixture(options: Record<string, unknown>, prefix: string): () => { proc: OpsProcess; port: number } {
+  const root = mkdtempSync(path.join(tmpdir(), prefix));
+  let server: { proc: OpsProcess; port: number } | undefined;
   before(async () => {
-    server = await startServer({ headerTimeout: HEADER_TIMEOUT }, root);
+    server = await startServer(options, root);
   });
   after(async () => {
     await server?.proc.kill();
     rmSync(root, { recursive: true, force: true });
   });
+  return () => server!;
+}
+
+/** RssSampler samples a process's RSS every 100 ms from its start: `peak` is the highest seen. */
+class RssSampler {
+  readonly baseline: number;
+  peak: number;
+  #timer: NodeJS.Timeout;
+
+  constructor(readonly proc: OpsProcess) {
+    this.baseline = rssOf(proc.pid).rss;
+    this.peak = this.baseline;
+    this.#timer = setInterval(() => {
+      if (proc.running) this.sample();
+    }, 100);
+  }
+
+  /** sample reads RSS and VmHWM now, counting the RSS towards the peak. */
+  sample(): { rss: number; hwm: number } {
+    const now = rssOf(this.proc.pid);
+    this.peak = Math.max(this.peak, now.rss);
+    return now;
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+describe("slowloris and slow readers", () => {
+  const server = serverFixture({ headerTimeout: HEADER_TIMEOUT }, "sockserve-hardening-");
 
   it("normal clients keep p99 < 50 ms, RSS stays < 300 MB, slowloris gets 408 after headerTimeout", async (t) => {
-    const { proc, port } = server;
-    const baseline = rssOf(proc.pid).rss;
-    let peak = baseline;
-    const sampler = setInterval(() => {
-      if (proc.running) peak = Math.max(peak, rssOf(proc.pid).rss);
-    }, 100);
-    const timers: NodeJS.Timeout[] = [sampler];
+    const { proc, port } = server();
+    const rssSampler = new RssSampler(proc);
+    const timers: NodeJS.Timeout[] = [];
     let loris: net.Socket[] = [];
     let readers: net.Socket[] = [];
     try {
@@ -199,8 +227,8 @@ describe("slowloris and slow readers", () => {
       const deadline = lorisOpened + HEADER_TIMEOUT + 15_000;
       while (Date.now() < deadline && lorisEnded.some((e) => e === 0)) await new Promise((r) => setTimeout(r, 200));
       const stillOpen = lorisEnded.filter((e) => e === 0).length;
-      const rss = rssOf(proc.pid);
-      peak = Math.max(peak, rss.rss);
+      const rss = rssSampler.sample();
+      const { baseline, peak } = rssSampler;
       t.diagnostic(`server RSS: baseline ${MB(baseline)}, peak sampled ${MB(peak)}, VmHWM ${MB(rss.hwm)}`);
 
       const readersServed = readerPrefix.filter((p) => p.startsWith("HTTP/1.1 200 ")).length;
@@ -217,6 +245,7 @@ describe("slowloris and slow readers", () => {
       assert.ok(peak < RSS_LIMIT, `server RSS peaked at ${MB(peak)} (limit ${MB(RSS_LIMIT)})`);
       assert.ok(rss.hwm < RSS_LIMIT, `server VmHWM ${MB(rss.hwm)} (limit ${MB(RSS_LIMIT)})`);
     } finally {
+      rssSampler.stop();
       for (const timer of timers) clearInterval(timer);
       for (const s of [...loris, ...readers]) s.destroy();
     }
@@ -224,23 +253,11 @@ describe("slowloris and slow readers", () => {
 });
 
 describe("slow readers of a big static file", () => {
-  const root = mkdtempSync(path.join(tmpdir(), "sockserve-hardening-file-"));
-  let server: { proc: OpsProcess; port: number };
-  before(async () => {
-    server = await startServer({ headerTimeout: HEADER_TIMEOUT }, root);
-  });
-  after(async () => {
-    await server?.proc.kill();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const server = serverFixture({ headerTimeout: HEADER_TIMEOUT }, "sockserve-hardening-file-");
 
   it("1,000 paused readers of an 8 MiB file (serveStatic) cost a bounded amount of memory each", async (t) => {
-    const { proc, port } = server;
-    const baseline = rssOf(proc.pid).rss;
-    let peak = baseline;
-    const sampler = setInterval(() => {
-      if (proc.running) peak = Math.max(peak, rssOf(proc.pid).rss);
-    }, 100);
+    const { proc, port } = server();
+    const rssSampler = new RssSampler(proc);
     let readers: net.Socket[] = [];
     const prefix: string[] = [];
     const reader = setInterval(() => {
@@ -260,6 +277,7 @@ describe("slow readers of a big static file", () => {
       const { ms, client } = await timedRequest(null, port);
       client.destroy();
       const { hwm } = rssOf(proc.pid);
+      const { baseline, peak } = rssSampler;
       t.diagnostic(`server RSS: baseline ${MB(baseline)}, peak sampled ${MB(peak)}, VmHWM ${MB(hwm)}; a normal request meanwhile: ${ms.toFixed(1)} ms`);
       assert.equal(prefix.filter((p) => p.startsWith("HTTP/1.1 200 ")).length, SLOW_READERS);
       // Each stalled reader holds at most one 128 KiB file read in the process (the rest waits in
@@ -268,7 +286,7 @@ describe("slow readers of a big static file", () => {
       const perReader = (peak - baseline) / SLOW_READERS;
       assert.ok(perReader < PER_STATIC_READER, `server RSS grew ${MB(perReader)} per slow reader of one file (limit ${MB(PER_STATIC_READER)}; peak ${MB(peak)})`);
     } finally {
-      clearInterval(sampler);
+      rssSampler.stop();
       clearInterval(reader);
       for (const s of readers) s.destroy();
     }
@@ -276,18 +294,10 @@ describe("slow readers of a big static file", () => {
 });
 
 describe("maxConnections", () => {
-  const root = mkdtempSync(path.join(tmpdir(), "sockserve-maxconn-"));
-  let server: { proc: OpsProcess; port: number };
-  before(async () => {
-    server = await startServer({ maxConnections: 50, size: 1024 }, root);
-  });
-  after(async () => {
-    await server?.proc.kill();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const server = serverFixture({ maxConnections: 50, size: 1024 }, "sockserve-maxconn-");
 
   it("connections beyond 50 are refused promptly; the log says so once, not per connection", async () => {
-    const { proc, port } = server;
+    const { proc, port } = server();
     const held: OpsClient[] = [];
     const extra: OpsClient[] = [];
     try {

@@ -5,7 +5,7 @@ import cluster from "node:cluster";
 import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import { join } from "node:path";
-import { cgi, formatAccessLog, serve, serveStatic, type Server, type TlsOptions } from "../index.js";
+import { cgi, ClusterServer, formatAccessLog, serve, serveStatic, type Server, type TlsOptions } from "../index.js";
 import { HELP, parseCli, UsageError, type CliOptions } from "./args.js";
 
 function fail(message: string, code: number): never {
@@ -25,7 +25,7 @@ function lanUrls(host: string, port: number, scheme: string): string[] {
   return urls;
 }
 
-async function start(opts: CliOptions): Promise<Server> {
+async function start(opts: CliOptions): Promise<Server | ClusterServer> {
   const root = resolve(opts.dir);
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) fail(`${opts.dir}: no such directory`, 2);
   const log = opts.log;
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   if (opts.host === "0.0.0.0" || opts.host === "::") {
     for (const url of lanUrls(opts.host, server.port, scheme)) process.stdout.write(`  also at ${url}\n`);
   }
-  if (opts.workers !== 1) return; // the primary drains and restarts workers on SIGTERM, SIGINT and SIGHUP
+  if (server instanceof ClusterServer) return; // the primary drains and restarts workers on SIGTERM, SIGINT and SIGHUP
   let stopping = false;
   const stop = (): void => {
     if (stopping) process.exit(0); // a second signal: do not wait any longer

@@ -1,7 +1,7 @@
 // Connection: one HTTP/1.1 connection (RFC 9112 §9). It feeds socket bytes to the parser, hands
 // each request to the application as an Exchange, keeps responses in order, and enforces timeouts.
 import type { Duplex } from "node:stream";
-import { Exchange, type ExchangeOwner, type OutgoingResponse, type PeerInfo } from "./exchange.js";
+import { Exchange, type EngineOptions, type ExchangeOwner, type OutgoingResponse, type PeerInfo } from "./exchange.js";
 import type { Limits } from "./limits.js";
 import { isProtocolError, ProtocolError } from "./protocol-error.js";
 import { RequestBody } from "./request-body.js";
@@ -10,19 +10,8 @@ import { RequestParser } from "./request-parser.js";
 import { errorResponse, writeResponse, type ResponseSink } from "./response-writer.js";
 import { SocketWriter } from "./socket-writer.js";
 
-/** ConnectionOptions wires a connection to its server. */
-export interface ConnectionOptions {
-  limits: Limits;
-  /** onExchange receives each request; it must eventually call exchange.respond(). */
-  onExchange(exchange: Exchange): void;
-  /** onExchangeEnd is called once per exchange: when its response is complete, or when it is cut short. */
-  onExchangeEnd?: ((exchange: Exchange) => void) | undefined;
-  /** onError reports faults the peer cannot see (a broken response stream, a bad header from the app). */
-  onError(err: unknown, exchange: Exchange | null): void;
-  encrypted?: boolean;
-  /** addressSocket supplies the peer's addresses when `socket` is a wrapper (TLS over a stream). */
-  addressSocket?: Duplex;
-}
+/** ConnectionOptions wires a connection to its server (see EngineOptions). */
+export type ConnectionOptions = EngineOptions;
 
 const enum Phase {
   Head, // waiting for (the rest of) a request head: headerTimeout
@@ -85,6 +74,11 @@ export class Connection implements ExchangeOwner, ResponseSink {
   /** idle tells whether no request is in progress, so the connection can be closed without loss. */
   get idle(): boolean {
     return this.#exchange === null && !this.#parser.started;
+  }
+
+  /** pendingRequests is 1 while a request is in progress, else 0. */
+  get pendingRequests(): number {
+    return this.idle ? 0 : 1;
   }
 
   /** sweep enforces the timeouts; the server calls it periodically with the current time. */

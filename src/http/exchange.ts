@@ -2,6 +2,7 @@
 // application layer: the parsed head, the body stream, the peer's address, and respond().
 import type { Duplex } from "node:stream";
 import type { RequestBody } from "./request-body.js";
+import type { Limits } from "./limits.js";
 import type { RequestHead } from "./request-head.js";
 
 /** BodyReader is the engine's view of a streamed response body (a ReadableStream reader fits it). */
@@ -38,6 +39,23 @@ export interface PeerInfo {
   localAddress: string;
   localPort: number;
   encrypted: boolean;
+}
+
+/**
+ * EngineOptions wires a protocol engine's connection to its server: the limits, where each
+ * exchange goes, and where faults the peer cannot see are reported.
+ */
+export interface EngineOptions {
+  limits: Limits;
+  /** onExchange receives each request; it must eventually call exchange.respond(). */
+  onExchange(exchange: Exchange): void;
+  /** onExchangeEnd is called once per exchange: when its response is complete, or when it is cut short. */
+  onExchangeEnd?: ((exchange: Exchange) => void) | undefined;
+  /** onError reports faults the peer cannot see (a broken response stream, a bad header from the app). */
+  onError(err: unknown, exchange: Exchange | null): void;
+  encrypted?: boolean;
+  /** addressSocket supplies the peer's addresses when `socket` is a wrapper (TLS over a stream). */
+  addressSocket?: Duplex | undefined;
 }
 
 /** ExchangeOwner is what an exchange needs from its connection. */

@@ -1,9 +1,12 @@
-// ConnectionRegistry: every open connection of a server, one shared timer that sweeps their
-// timeouts, and the bookkeeping a graceful stop needs.
+// ConnectionRegistry: every open connection of a server, which object owns each socket now,
+// one shared timer that sweeps their timeouts, and the bookkeeping a graceful stop needs.
+import type { Duplex } from "node:stream";
 
 /** Tracked is what the registry needs of a connection. */
 export interface Tracked {
   readonly idle: boolean;
+  /** pendingRequests counts requests in progress on it (an HTTP/1.1 connection has at most one). */
+  readonly pendingRequests: number;
   sweep(now: number): void;
   shutdown(): void;
   destroy(): void;
@@ -12,6 +15,8 @@ export interface Tracked {
 /** ConnectionRegistry holds connections and sweeps them every `interval` ms while any are open. */
 export class ConnectionRegistry<T extends Tracked> {
   readonly #open = new Set<T>();
+  /** #owners maps each socket to the object that owns it now: its connection, or what it was upgraded to. */
+  readonly #owners = new WeakMap<Duplex, T>();
   readonly #interval: number;
   #timer: NodeJS.Timeout | null = null;
   #emptyWaiters: (() => void)[] = [];
@@ -27,6 +32,32 @@ export class ConnectionRegistry<T extends Tracked> {
   /** connections iterates the open connections. */
   connections(): IterableIterator<T> {
     return this.#open.values();
+  }
+
+  /** track registers `conn` as the owner of `socket`, and forgets it when the socket closes. */
+  track(socket: Duplex, conn: T): void {
+    this.#owners.set(socket, conn);
+    this.add(conn);
+    socket.on("close", () => {
+      const owner = this.#owners.get(socket);
+      if (owner !== undefined) this.delete(owner);
+    });
+  }
+
+  /** adopt hands a tracked socket to a new owner (an HTTP connection upgraded to a WebSocket). */
+  adopt(socket: Duplex, next: T): void {
+    const previous = this.#owners.get(socket);
+    if (previous === undefined) return;
+    this.#owners.set(socket, next);
+    this.#open.delete(previous);
+    this.add(next);
+  }
+
+  /** pendingRequests counts requests in progress on every open connection. */
+  pendingRequests(): number {
+    let n = 0;
+    for (const conn of this.#open) n += conn.pendingRequests;
+    return n;
   }
 
   add(conn: T): void {

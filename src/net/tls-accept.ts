@@ -38,10 +38,13 @@ const PLAIN_HTTP_ANSWER =
 /** TlsAcceptor turns accepted sockets into TLS sockets; its certificate can be replaced at run time. */
 export class TlsAcceptor {
   #context: SecureContext;
+  readonly #alpn: string[];
   #handshaking = new Set<Socket>(); // accepted, not yet secure: no request can be lost by cutting them
 
-  constructor(options: TlsOptions) {
+  /** alpn lists the protocols to offer, from the server's engines (RFC 7301). */
+  constructor(options: TlsOptions, alpn: string[]) {
     this.#context = makeContext(options);
+    this.#alpn = alpn;
   }
 
   /** reload swaps the certificate for connections accepted from now on. */
@@ -75,7 +78,7 @@ export class TlsAcceptor {
         return;
       }
       // The byte we looked at is already read, so TLS runs over a stream that replays it first.
-      const tls = new TLSSocket(new Replay(socket, first), { isServer: true, secureContext: this.#context, ALPNProtocols: ["http/1.1"] });
+      const tls = new TLSSocket(new Replay(socket, first), { isServer: true, secureContext: this.#context, ALPNProtocols: this.#alpn });
       tls.once("secure", () => {
         clearTimeout(timer);
         this.#handshaking.delete(socket);

@@ -59,7 +59,7 @@ export class ServerWebSocket<T = undefined> {
   /** readyState is one of the {@link ReadyState} values. */
   readyState: number = ReadyState.OPEN;
   #socket: Duplex;
-  #config: WebSocketConfig<T>;
+  #config: WebSocketConfig<ServerWebSocket<T>>;
   #topics: Topics<ServerWebSocket<T>>;
   #subscriptions = new Set<string>();
   #parser: FrameParser;
@@ -78,7 +78,7 @@ export class ServerWebSocket<T = undefined> {
   #pending = 0; // payload bytes queued behind compression, counted against backpressureLimit
 
   /** @internal sockserve makes sockets when it accepts an upgrade. */
-  constructor(socket: Duplex, config: WebSocketConfig<T>, topics: Topics<ServerWebSocket<T>>, data: T, remoteAddress: string, deflate: PerMessageDeflate | null) {
+  constructor(socket: Duplex, config: WebSocketConfig<ServerWebSocket<T>>, topics: Topics<ServerWebSocket<T>>, data: T, remoteAddress: string, deflate: PerMessageDeflate | null) {
     this.#socket = socket;
     this.#config = config;
     this.#topics = topics;
@@ -349,6 +349,11 @@ export class ServerWebSocket<T = undefined> {
   /** @internal */
   get idle(): boolean {
     return false;
+  }
+
+  /** @internal a WebSocket has no HTTP request in progress. */
+  get pendingRequests(): number {
+    return 0;
   }
 
   /** @internal sweep enforces the close handshake timeout, idleTimeout, and sends keep-alive pings. */

@@ -1,40 +1,20 @@
 // WebSocketConfig: the `websocket` option of serve(), in Bun's shape, with its defaults resolved.
-import type { ServerWebSocket } from "./server-websocket.js";
+// It is generic over the socket type `S`, so that it needs nothing from the socket's own module.
 
-/**
- * WebSocketHandler is what an app passes as `websocket` to serve() (Bun's shape): the `open`,
- * `message`, `close`, `drain`, `ping` and `pong` handlers and the socket options. `T` is the type
- * of `ws.data`. Times are in seconds, sizes in bytes.
- *
- * @example
- * ```ts
- * import { serve, type WebSocketHandler } from "sockserve";
- *
- * const chat: WebSocketHandler<{ user: string }> = {
- *   open(ws) { ws.subscribe("chat"); },
- *   message(ws, message) { ws.publish("chat", `${ws.data.user}: ${String(message)}`); },
- *   idleTimeout: 60,
- * };
- * await serve({
- *   port: 0,
- *   fetch: (request, server) => (server.upgrade(request, { data: { user: "guest" } }) ? undefined : new Response("hi")),
- *   websocket: chat,
- * });
- * ```
- */
-export interface WebSocketHandler<T = undefined> {
+/** WebSocketHandlerOf is {@link WebSocketHandler} for any socket type `S` (see websocket-handler.ts). */
+export interface WebSocketHandlerOf<S> {
   /** open is called once the 101 is sent. */
-  open?(ws: ServerWebSocket<T>): void;
+  open?(ws: S): void;
   /** message gets a string for a text message and a Buffer for a binary one. */
-  message(ws: ServerWebSocket<T>, message: string | Buffer): void | Promise<void>;
+  message(ws: S, message: string | Buffer): void | Promise<void>;
   /** close is called once the socket is closed, with the close code and reason. */
-  close?(ws: ServerWebSocket<T>, code: number, reason: string): void;
+  close?(ws: S, code: number, reason: string): void;
   /** drain fires when a socket that reported backpressure (-1) can take more. */
-  drain?(ws: ServerWebSocket<T>): void;
+  drain?(ws: S): void;
   /** ping is called for each ping from the peer (which sockserve answers itself). */
-  ping?(ws: ServerWebSocket<T>, data: Buffer): void;
+  ping?(ws: S, data: Buffer): void;
   /** pong is called for each pong from the peer. */
-  pong?(ws: ServerWebSocket<T>, data: Buffer): void;
+  pong?(ws: S, data: Buffer): void;
   /** protocol picks one of the client's offered subprotocols (Sec-WebSocket-Protocol), or none. */
   protocol?(offered: string[], request: Request): string | null | undefined;
   /** perMessageDeflate negotiates RFC 7692 compression. Default false. */
@@ -58,14 +38,14 @@ export interface WebSocketHandler<T = undefined> {
 }
 
 /** WebSocketConfig is the handler with every default filled in (times in ms). */
-export interface WebSocketConfig<T> {
-  open: WebSocketHandler<T>["open"];
-  message: WebSocketHandler<T>["message"];
-  close: WebSocketHandler<T>["close"];
-  drain: WebSocketHandler<T>["drain"];
-  ping: WebSocketHandler<T>["ping"];
-  pong: WebSocketHandler<T>["pong"];
-  protocol: WebSocketHandler<T>["protocol"];
+export interface WebSocketConfig<S> {
+  open: WebSocketHandlerOf<S>["open"];
+  message: WebSocketHandlerOf<S>["message"];
+  close: WebSocketHandlerOf<S>["close"];
+  drain: WebSocketHandlerOf<S>["drain"];
+  ping: WebSocketHandlerOf<S>["ping"];
+  pong: WebSocketHandlerOf<S>["pong"];
+  protocol: WebSocketHandlerOf<S>["protocol"];
   deflate: { threshold: number; serverNoContextTakeover: boolean } | null;
   compressThreshold: number;
   maxPayloadLength: number;
@@ -79,7 +59,7 @@ export interface WebSocketConfig<T> {
 }
 
 /** resolveWebSocketConfig fills in the defaults. */
-export function resolveWebSocketConfig<T>(h: WebSocketHandler<T>): WebSocketConfig<T> {
+export function resolveWebSocketConfig<S>(h: WebSocketHandlerOf<S>): WebSocketConfig<S> {
   if (typeof h.message !== "function") throw new TypeError("websocket.message(ws, message) is required");
   const pmd = h.perMessageDeflate;
   const deflate = pmd === undefined || pmd === false ? null : { threshold: (pmd === true ? undefined : pmd.threshold) ?? 1024, serverNoContextTakeover: (pmd === true ? undefined : pmd.serverNoContextTakeover) ?? true };

@@ -1,5 +1,6 @@
 // The layering rule of docs/architecture.md, enforced: each folder may import only the layers
-// below it. A file that reaches up fails this test with the offending import named.
+// below it, no import cycle exists anywhere in src/ (type-only imports included), src/ has no
+// top-level file but index.ts, and no source file passes 400 lines.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, dirname, resolve } from "node:path";
@@ -18,6 +19,7 @@ const allowed: Record<string, { layers: string[]; packages: boolean }> = {
   static: { layers: ["http", "fetch"], packages: true },
   cgi: { layers: ["http", "fetch", "static"], packages: true },
   router: { layers: ["http", "fetch"], packages: true },
+  server: { layers: ["http", "http2", "net", "fetch", "websocket", "router"], packages: false },
   cli: { layers: ["."], packages: true },
 };
 
@@ -47,7 +49,7 @@ describe("layering", () => {
   for (const file of all) {
     const layer = layerOf(file);
     const rule = allowed[layer];
-    if (rule === undefined) continue; // top-level files (server.ts, index.ts) compose every layer
+    if (rule === undefined) continue; // index.ts re-exports every layer
     it(`${relative(root, file)} imports only what ${layer}/ may`, () => {
       for (const spec of imports(file)) {
         if (spec.startsWith("node:")) continue;
@@ -60,4 +62,58 @@ describe("layering", () => {
       }
     });
   }
+});
+
+/** resolveSpec maps a relative import to the source file it names (".js" in specs is ".ts" on disk). */
+function resolveSpec(from: string, spec: string): string {
+  return resolve(dirname(from), spec).replace(/\.js$/, ".ts");
+}
+
+/** findCycle returns one import cycle among the files as a list of paths, or null. */
+export function findCycle(graph: Map<string, string[]>): string[] | null {
+  const state = new Map<string, "open" | "done">();
+  const stack: string[] = [];
+  const visit = (node: string): string[] | null => {
+    state.set(node, "open");
+    stack.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (state.get(next) === "open") return [...stack.slice(stack.indexOf(next)), next];
+      if (state.get(next) === undefined) {
+        const found = visit(next);
+        if (found !== null) return found;
+      }
+    }
+    stack.pop();
+    state.set(node, "done");
+    return null;
+  };
+  for (const node of graph.keys()) {
+    if (state.get(node) !== undefined) continue;
+    const found = visit(node);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+describe("shape of src/", () => {
+  const all = files(src);
+  it("has no import cycle (type-only imports included)", () => {
+    const graph = new Map<string, string[]>();
+    for (const file of all) graph.set(file, imports(file).filter((s) => s.startsWith(".")).map((s) => resolveSpec(file, s)));
+    const cycle = findCycle(graph);
+    assert.equal(cycle, null, `import cycle: ${(cycle ?? []).map((f) => relative(src, f)).join(" -> ")}`);
+  });
+  it("finds a cycle when there is one (the check itself works)", () => {
+    const graph = new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]], ["d", ["a"]]]);
+    assert.deepEqual(findCycle(graph), ["a", "b", "c", "a"]);
+    assert.equal(findCycle(new Map([["a", ["b"]], ["b", []]])), null);
+  });
+  it("keeps only index.ts at the top of src/", () => {
+    const top = readdirSync(src).filter((name) => !statSync(join(src, name)).isDirectory());
+    assert.deepEqual(top, ["index.ts"]);
+  });
+  it("has no source file over 400 lines", () => {
+    const long = all.filter((file) => readFileSync(file, "utf8").split("\n").length > 400).map((f) => relative(root, f));
+    assert.deepEqual(long, []);
+  });
 });

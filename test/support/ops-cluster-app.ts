@@ -13,7 +13,7 @@
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { serve } from "../../src/index.js";
-import type { ClusterServer } from "../../src/cluster-server.js";
+import { ClusterServer } from "../../src/server/cluster-server.js";
 
 interface AppOptions {
   workers?: number;
@@ -65,8 +65,8 @@ const server = await serve({
   },
 });
 
-if ("isPrimary" in server && (server as unknown as ClusterServer).isPrimary) {
-  const primary = server as unknown as ClusterServer;
+if (server instanceof ClusterServer) {
+  const primary = server;
   process.stdout.write(`PRIMARY ${process.pid} PORT ${primary.port} URL ${primary.url.href} WORKERS ${primary.workers} ISPRIMARY ${primary.isPrimary}\n`);
   createInterface({ input: process.stdin }).on("line", (line) => {
     if (line.startsWith("publish ")) primary.publish("room", line.slice(8));

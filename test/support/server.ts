@@ -6,12 +6,12 @@ export type { ServeOptions, Server };
 export type Handler = NonNullable<ServeOptions["fetch"]>;
 
 /** startServer serves `options` on an ephemeral port of 127.0.0.1. */
-export function startServer(options: Partial<ServeOptions> & { fetch: Handler }): Promise<Server> {
+export function startServer(options: Omit<Partial<ServeOptions>, "workers"> & { fetch: Handler }): Promise<Server> {
   return serve({ port: 0, hostname: "127.0.0.1", ...options });
 }
 
 /** withServer runs `body` against a fresh server and stops it (immediately) afterwards. */
-export async function withServer<T>(options: Partial<ServeOptions> & { fetch: Handler }, body: (server: Server) => Promise<T>): Promise<T> {
+export async function withServer<T>(options: Omit<Partial<ServeOptions>, "workers"> & { fetch: Handler }, body: (server: Server) => Promise<T>): Promise<T> {
   const server = await startServer(options);
   try {
     return await body(server);

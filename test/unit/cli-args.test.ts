@@ -1,7 +1,7 @@
 // The command line and the access log line formats, as tables.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatAccessLog, type AccessLogEntry } from "../../src/access-log.js";
+import { formatAccessLog, type AccessLogEntry } from "../../src/server/access-log.js";
 import { HELP, parseCli, UsageError } from "../../src/cli/args.js";
 
 describe("parseCli", () => {

@@ -1,5 +1,5 @@
 // Access log entries and their common, combined and JSON line formats.
-import type { Exchange } from "./http/exchange.js";
+import type { Exchange } from "../http/exchange.js";
 
 /**
  * AccessLogEntry describes one finished (or cut short) exchange; `serve({ accessLog })` receives

@@ -1,7 +1,7 @@
 // Several processes: in the primary, serve({ workers }) returns a ClusterServer that forks and
 // manages workers; in a worker, serve() runs as usual and joinCluster() wires it to the primary.
 import cluster from "node:cluster";
-import { Primary, type ClusterMessage } from "./net/cluster-primary.js";
+import { Primary, type ClusterMessage } from "../net/cluster-primary.js";
 
 /** isClusterPrimary tells whether serve() should fork workers instead of listening. */
 export function isClusterPrimary(workers: number | "auto" | undefined): boolean {
@@ -14,13 +14,11 @@ export function isClusterPrimary(workers: number | "auto" | undefined): boolean 
  *
  * @example
  * ```ts
- * import cluster from "node:cluster";
- * import { serve, type ClusterServer } from "sockserve";
+ * import { ClusterServer, serve } from "sockserve";
  *
  * const server = await serve({ port: 8000, workers: "auto", fetch: () => new Response("hi") });
- * if (cluster.isPrimary) {
- *   const primary = server as unknown as ClusterServer;
- *   console.log(`${primary.workers} workers on ${primary.url}`);
+ * if (server instanceof ClusterServer) {
+ *   console.log(`${server.workers} workers on ${server.url}`); // in the primary
  * }
  * ```
  */

@@ -1,13 +1,14 @@
 // WebSocketHub: what serve() adds for WebSockets. server.upgrade() checks the handshake, answers
 // 101 through the engine and hands the socket to a ServerWebSocket; topics are shared by all sockets.
 import type { Duplex } from "node:stream";
-import { IncomingRequest, requestHeader } from "./fetch/incoming-request.js";
-import { isFieldValue, isToken } from "./http/chars.js";
-import { checkHandshake, switchingProtocols } from "./websocket/handshake.js";
-import { negotiateDeflate, PerMessageDeflate } from "./websocket/permessage-deflate.js";
-import { Topics } from "./websocket/pubsub.js";
-import { ServerWebSocket } from "./websocket/server-websocket.js";
-import { resolveWebSocketConfig, type WebSocketConfig, type WebSocketHandler } from "./websocket/websocket-config.js";
+import { IncomingRequest, requestHeader } from "../fetch/incoming-request.js";
+import { isFieldValue, isToken } from "../http/chars.js";
+import { checkHandshake, switchingProtocols } from "../websocket/handshake.js";
+import { negotiateDeflate, PerMessageDeflate } from "../websocket/permessage-deflate.js";
+import { Topics } from "../websocket/pubsub.js";
+import { ServerWebSocket } from "../websocket/server-websocket.js";
+import { resolveWebSocketConfig, type WebSocketConfig } from "../websocket/websocket-config.js";
+import type { WebSocketHandler } from "../websocket/websocket-handler.js";
 
 /**
  * UpgradeOptions is the second argument of `server.upgrade()`: `data` to attach to the socket
@@ -44,7 +45,7 @@ export interface SocketTracker {
 /** WebSocketHub owns the `websocket` config and the topics of one server. */
 export class WebSocketHub {
   readonly topics = new Topics<ServerWebSocket<unknown>>();
-  #config: WebSocketConfig<unknown> | null;
+  #config: WebSocketConfig<ServerWebSocket<unknown>> | null;
   #tracker: SocketTracker;
 
   constructor(handler: WebSocketHandler<unknown> | undefined, tracker: SocketTracker) {

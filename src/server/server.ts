@@ -1,15 +1,13 @@
 // Server: a running sockserve server (what serve() resolves to): its address, requestIP,
 // upgrade, publish, in-process fetch, and graceful stop.
 import type { Server as NetServer } from "node:net";
-import type { Duplex } from "node:stream";
-import { Connection } from "./http/connection.js";
-import { IncomingRequest } from "./fetch/incoming-request.js";
-import type { ConnectionRegistry, Tracked } from "./net/connection-registry.js";
-import type { TlsAcceptor, TlsOptions } from "./net/tls-accept.js";
+import { IncomingRequest } from "../fetch/incoming-request.js";
+import type { ConnectionRegistry, Tracked } from "../net/connection-registry.js";
+import type { TlsAcceptor, TlsOptions } from "../net/tls-accept.js";
 import { joinCluster } from "./cluster-server.js";
 import { WebSocketHub, type UpgradeOptions } from "./websocket-hub.js";
-import { ServerWebSocket } from "./websocket/server-websocket.js";
-import type { ServeOptions } from "./serve.js";
+import { ServerWebSocket } from "../websocket/server-websocket.js";
+import type { WebSocketHandler } from "../websocket/websocket-handler.js";
 
 /** Handler is what serve() runs for each request: `fetch`, or the routes with `fetch` as fallback. */
 export type Handler = (request: Request, server: Server) => Response | undefined | void | Promise<Response | undefined | void>;
@@ -71,7 +69,8 @@ export class Server {
   readonly url: URL;
 
   /** @internal */
-  constructor(net: NetServer, registry: ConnectionRegistry<Tracked>, options: ServeOptions, handler: Handler, tls: TlsAcceptor | null) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  constructor(net: NetServer, registry: ConnectionRegistry<Tracked>, options: { unix?: string | undefined; websocket?: WebSocketHandler<any> | undefined }, handler: Handler, tls: TlsAcceptor | null) {
     const { unix, websocket } = options;
     this.#handler = handler;
     this.#tls = tls;
@@ -80,7 +79,7 @@ export class Server {
     this.#registry = registry;
     this.#hub = new WebSocketHub(websocket, {
       isStopping: () => this.stopping,
-      adopt: (ws, socket) => adoptSocket(socket, ws),
+      adopt: (ws, socket) => registry.adopt(socket, ws),
     });
     const address = net.address();
     if (typeof address === "object" && address !== null) {
@@ -95,11 +94,9 @@ export class Server {
     }
   }
 
-  /** pendingRequests counts connections with a request in progress. */
+  /** pendingRequests counts requests in progress (on HTTP/1.1, connections with a request in progress). */
   get pendingRequests(): number {
-    let n = 0;
-    for (const conn of this.#registry.connections()) if (conn instanceof Connection && !conn.idle) n++;
-    return n;
+    return this.#registry.pendingRequests();
   }
 
   /** pendingWebSockets counts open WebSockets. */
@@ -191,19 +188,4 @@ export class Server {
     return res;
   }
 
-}
-
-
-// Which object owns each socket now: its Connection, or the ServerWebSocket it was upgraded to.
-export const owners = new WeakMap<Duplex, Tracked>();
-export const registries = new WeakMap<Duplex, ConnectionRegistry<Tracked>>();
-
-export function adoptSocket(socket: Duplex, ws: Tracked): void {
-  const registry = registries.get(socket);
-  const previous = owners.get(socket);
-  if (registry !== undefined && previous !== undefined) {
-    registry.delete(previous);
-    registry.add(ws);
-  }
-  owners.set(socket, ws);
 }

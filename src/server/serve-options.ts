@@ -1,0 +1,70 @@
+// ServeOptions: everything serve() accepts.
+import type { AccessLogEntry } from "./access-log.js";
+import type { Limits } from "../http/limits.js";
+import type { TlsOptions } from "../net/tls-accept.js";
+import type { Routes } from "../router/router.js";
+import type { WebSocketHandler } from "../websocket/websocket-handler.js";
+import type { Server } from "./server.js";
+
+/**
+ * ServeOptions configures {@link serve}: where to listen, the `fetch` handler or `routes`,
+ * WebSockets, limits, TLS, workers and logging. Only `fetch` or `routes` is required.
+ *
+ * @example
+ * ```ts
+ * import { serve, type ServeOptions } from "sockserve";
+ *
+ * const options: ServeOptions = {
+ *   port: 0,
+ *   hostname: "127.0.0.1",
+ *   fetch: () => new Response("Hello"),
+ *   error: () => new Response("Something went wrong", { status: 500 }),
+ * };
+ * const server = await serve(options);
+ * ```
+ */
+export interface ServeOptions {
+  /** port to listen on; 0 picks a free one. Default 3000. */
+  port?: number;
+  /** hostname (address) to bind; IPv6 works ("::1", "::"). Default "0.0.0.0". */
+  hostname?: string;
+  /** unix listens on a unix domain socket path instead of TCP. */
+  unix?: string;
+  /** fetch handles every request (with `routes`: those no route matches). After `server.upgrade(request)` it returns nothing. */
+  fetch?(request: Request, server: Server): Response | undefined | void | Promise<Response | undefined | void>;
+  /** routes maps path patterns ("/a", "/a/:id", "/a/*") to a Response, a handler, or handlers by method. */
+  routes?: Routes<Server>;
+  /** websocket handles upgraded sockets (Bun's shape): open, message, close, drain and their options. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  websocket?: WebSocketHandler<any>;
+  /** error turns a handler fault into a response; without it the client gets a plain 500. */
+  error?: (error: unknown) => Response | Promise<Response>;
+  /** limits overrides the engine's limits (see Limits). */
+  limits?: Partial<Limits>;
+  /** maxRequestBodySize is Bun's name for limits.maxBodySize (bytes). */
+  maxRequestBodySize?: number;
+  /** idleTimeout is Bun's name for limits.keepAliveTimeout, in seconds. */
+  idleTimeout?: number;
+  /**
+   * overrideGlobalResponse installs sockserve's LightResponse as globalThis.Response (default true),
+   * so `new Response(...)` in handlers skips undici's stream machinery. Set false to keep Node's own.
+   */
+  overrideGlobalResponse?: boolean;
+  /** logger receives handler faults; default console.error. */
+  logger?: (error: unknown) => void;
+  /** tls serves HTTPS (and WSS): PEM `cert` and `key`, optional `ca` and `passphrase`. ALPN offers http/1.1. */
+  tls?: TlsOptions;
+  /**
+   * workers runs N processes sharing the port (node:cluster); "auto" is one per CPU. Default 1.
+   * In the primary, serve() forks them and returns a ClusterServer; in each worker it serves.
+   */
+  workers?: number | "auto";
+  /** drainTimeout: seconds a graceful stop waits for in-flight requests before cutting them. Default 10. */
+  drainTimeout?: number;
+  /** health answers GET /.well-known/sockserve/health: 200 while serving, 503 once stopping. */
+  health?: boolean;
+  /** maxConnections refuses connections beyond this many (logged once per 10 s, not per connection). */
+  maxConnections?: number;
+  /** accessLog receives an entry for every exchange once its response is complete or cut short. */
+  accessLog?: (entry: AccessLogEntry) => void;
+}

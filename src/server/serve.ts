@@ -1,0 +1,112 @@
+// serve(): Bun.serve's API on Node. It listens with node:net, runs a protocol engine on every
+// connection, and calls the app's handler through the fetch bridge.
+import { createServer, type Server as NetServer, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import type { TLSSocket } from "node:tls";
+import { accessLogEntry } from "./access-log.js";
+import { isClusterPrimary, startPrimary, type ClusterServer } from "./cluster-server.js";
+import { createFetchListener } from "../fetch/fetch-handler.js";
+import { LightResponse } from "../fetch/light-response.js";
+import type { EngineOptions, Exchange } from "../http/exchange.js";
+import { resolveLimits, type Limits } from "../http/limits.js";
+import { ConnectionRegistry, sweepInterval, type Tracked } from "../net/connection-registry.js";
+import { listen } from "../net/listener.js";
+import { TlsAcceptor } from "../net/tls-accept.js";
+import { createRouter } from "../router/router.js";
+import { withHealth } from "./health.js";
+import { Engines, http1 } from "./protocols.js";
+import type { ServeOptions } from "./serve-options.js";
+import { Server, type Handler } from "./server.js";
+
+export type { ServeOptions } from "./serve-options.js";
+
+/**
+ * serve starts a server (Bun's `serve()` API) and resolves once it is listening; it rejects when
+ * the address cannot be bound (`EADDRINUSE`, `EACCES`, ...). With `workers` other than 1, the
+ * primary process forks the workers and resolves to a cluster handle instead of serving itself.
+ *
+ * @example
+ * ```ts
+ * import { serve } from "sockserve";
+ *
+ * const server = await serve({
+ *   port: 0, // a free port
+ *   fetch: (request) => new Response(`Hello from ${new URL(request.url).pathname}`),
+ * });
+ * console.log(`listening on ${server.url.href}`);
+ * ```
+ */
+/** ServeOptions with `workers` absent or 1: serve() serves in this process. */
+type SingleProcess = ServeOptions & { workers?: 1 | undefined };
+
+export function serve(options: SingleProcess): Promise<Server>;
+export function serve(options: ServeOptions): Promise<Server | ClusterServer>;
+export async function serve(options: ServeOptions): Promise<Server | ClusterServer> {
+  if (typeof options.fetch !== "function" && options.routes === undefined) throw new TypeError("serve() needs a fetch(request, server) handler or routes");
+  const drainTimeout = (options.drainTimeout ?? 10) * 1000;
+  if (options.workers !== undefined && isClusterPrimary(options.workers)) {
+    const log = (message: string): void => console.error(`sockserve: ${message}`);
+    return startPrimary({ workers: options.workers, drainTimeout, scheme: options.tls ? "https" : "http", log });
+  }
+  const routed: Handler = options.routes !== undefined ? await createRouter(options.routes, options.fetch) : options.fetch!;
+  let server: Server | null = null;
+  const handler: Handler = options.health === true ? withHealth(routed, () => server?.stopping === true) : routed;
+  const limits = limitsOf(options);
+  if (options.overrideGlobalResponse !== false) globalThis.Response = LightResponse as unknown as typeof Response;
+  const registry = new ConnectionRegistry<Tracked>(sweepInterval(Math.min(limits.headerTimeout, limits.keepAliveTimeout, limits.bodyTimeout, limits.lingerTimeout, limits.sendTimeout)));
+  const log = options.logger ?? ((err: unknown) => console.error("sockserve: handler error:", err));
+  const engines = new Engines([http1]);
+  const tls = options.tls === undefined ? null : new TlsAcceptor(options.tls, engines.alpn);
+  let listener: (ex: Exchange) => void = () => {};
+  const accessLog = options.accessLog;
+  const engineOptions: EngineOptions = {
+    limits,
+    onExchange: (ex) => listener(ex),
+    onExchangeEnd: accessLog === undefined ? undefined : (ex) => accessLog(accessLogEntry(ex)),
+    onError: (err) => log(err),
+    encrypted: tls !== null,
+  };
+  const accept = (socket: Duplex, raw?: Socket): void => {
+    const engine = engines.forAlpn((socket as Partial<TLSSocket>).alpnProtocol);
+    const conn = engine.open(socket, raw === undefined ? engineOptions : { ...engineOptions, addressSocket: raw });
+    registry.track(socket, conn);
+    if (server?.stopping) conn.shutdown();
+  };
+  const netServer = createServer({ allowHalfOpen: true, noDelay: true });
+  netServer.on("connection", (socket: Socket) => (tls === null ? accept(socket) : tls.accept(socket, accept, limits.headerTimeout)));
+  if (options.maxConnections !== undefined) limitConnections(netServer, options.maxConnections, log);
+  await listen(netServer, { port: options.port, hostname: options.hostname, unix: options.unix });
+  server = new Server(netServer, registry, options, handler, tls);
+  server.joinCluster();
+  listener = createFetchListener({ fetch: handler, error: options.error, log, defaultAuthority, scheme: tls === null ? "http" : "https" }, server);
+  return server;
+}
+
+/** limitsOf merges Bun's option names and `limits` onto the defaults. */
+function limitsOf(options: ServeOptions): Limits {
+  return resolveLimits({
+    ...(options.maxRequestBodySize !== undefined ? { maxBodySize: options.maxRequestBodySize } : {}),
+    ...(options.idleTimeout !== undefined ? { keepAliveTimeout: options.idleTimeout * 1000 } : {}),
+    ...options.limits,
+  });
+}
+
+/** limitConnections refuses connections past `max`, logging the refusals once per 10 s, not per connection. */
+function limitConnections(netServer: NetServer, max: number, log: (err: unknown) => void): void {
+  netServer.maxConnections = max;
+  let lastLogged = 0;
+  let dropped = 0;
+  netServer.on("drop", () => {
+    dropped++;
+    if (Date.now() - lastLogged < 10_000) return;
+    lastLogged = Date.now();
+    log(new Error(`maxConnections (${max}) reached: refused ${dropped} connection(s) in the last interval`));
+    dropped = 0;
+  });
+}
+
+/** defaultAuthority is the authority of a request that named none: the address it arrived on. */
+function defaultAuthority(ex: Exchange): string {
+  const { localAddress, localPort } = ex.peer;
+  return localAddress.includes(":") ? `[${localAddress}]:${localPort}` : `${localAddress || "localhost"}:${localPort}`;
+}

@@ -1,12 +1,13 @@
 // The CGI meta-variables of RFC 3875 §4.1, built from a request. Only PATH and an operator's
 // allow-list come from the server's own environment.
+import type { HttpProtocol } from "../http/exchange.js";
 
 /** CgiRequest is what the environment is built from. */
 export interface CgiRequest {
   method: string;
   /** requestTarget is the raw request-target, as received. */
   requestTarget: string;
-  protocol: "HTTP/1.0" | "HTTP/1.1";
+  protocol: HttpProtocol;
   /** headers as received, flat: [name, value, ...]. */
   headers: readonly string[];
   remoteAddress: string;

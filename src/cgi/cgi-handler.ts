@@ -7,7 +7,8 @@ import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import type { BodyReader } from "../http/exchange.js";
-import { IncomingRequest } from "../fetch/incoming-request.js";
+import { exchangeOf } from "../fetch/incoming-request.js";
+import { declaredLength } from "../http/fields.js";
 import { LightResponse, ReaderBody } from "../fetch/light-response.js";
 import { pathOfUrl } from "../static/resolve-path.js";
 import { buildCgiEnv, type CgiRequest } from "./cgi-env.js";
@@ -192,15 +193,22 @@ class ScriptRun {
     return LightResponse.trusted(head.status, pairs, new ReaderBody(() => reader, length), head.statusText);
   }
 
-  /** nph hands the socket to the script's output, once the request body has gone to its stdin. */
-  async nph(req: Request, pumped: Promise<void>): Promise<undefined> {
-    if (!(req instanceof IncomingRequest)) throw new TypeError("NPH scripts need a request received by sockserve");
+  /**
+   * nph hands the socket to the script's output, once the request body has gone to its stdin.
+   * NPH output is HTTP/1.1 bytes (RFC 3875 §5), so only an HTTP/1.x connection can carry it;
+   * elsewhere the client gets a 502 saying so.
+   */
+  async nph(req: Request, pumped: Promise<void>): Promise<Response | undefined> {
+    const ex = exchangeOf(req);
+    if (ex === null) throw new TypeError("NPH scripts need a request received by sockserve");
     await pumped;
-    req.exchange.upgrade("", (socket) => {
+    const taken = ex.takeSocket((socket) => {
       this.#child.stdout.pipe(socket);
       socket.on("close", () => this.kill("client disconnected"));
     });
-    return undefined;
+    if (taken) return undefined;
+    this.kill("NPH output needs an HTTP/1.1 connection");
+    return text(502, `502 Bad Gateway: NPH scripts write HTTP/1.1 and cannot answer an ${ex.head.protocol} request`);
   }
 
   #badGateway(why: string): Response {
@@ -262,30 +270,31 @@ function bodyReader(first: Buffer, rest: AsyncIterator<Buffer>, run: ScriptRun):
 }
 
 function cgiRequestOf(req: Request): CgiRequest {
-  const source = req instanceof IncomingRequest ? req : ((req as unknown as Record<symbol, unknown>)[REDIRECT_DEPTH] as { origin: IncomingRequest } | undefined)?.origin;
-  if (source === undefined) throw new TypeError("cgi() serves requests received by sockserve");
-  const { head, peer } = source.exchange;
+  const source = exchangeOf(req) !== null ? req : ((req as unknown as Record<symbol, unknown>)[REDIRECT_DEPTH] as { origin: Request } | undefined)?.origin;
+  const origin = source === undefined ? null : exchangeOf(source);
+  if (source === undefined || origin === null) throw new TypeError("cgi() serves requests received by sockserve");
+  const { head, peer } = origin;
   const url = new URL(req.url);
   const direct = (source as unknown) === req;
   return {
     method: req.method,
-    requestTarget: direct ? head.requestTarget : url.pathname + url.search,
-    protocol: head.versionMinor === 1 ? "HTTP/1.1" : "HTTP/1.0",
+    requestTarget: direct ? head.path : url.pathname + url.search,
+    protocol: head.protocol,
     headers: direct ? head.headers : [...req.headers].flat(),
     remoteAddress: peer.remoteAddress,
     remotePort: peer.remotePort,
     serverAddress: peer.localAddress,
     serverPort: peer.localPort,
     encrypted: peer.encrypted,
-    contentLength: direct && !head.chunked ? head.contentLength : -1,
+    contentLength: direct ? head.contentLength : -1,
   };
 }
 
 /** localRedirect serves the path a script named (RFC 3875 §6.2.2) as a GET through the server's handler. */
 async function localRedirect(req: Request, location: string, server: FetchingServer | undefined): Promise<Response> {
-  const state = (req as unknown as Record<symbol, { depth: number; origin: IncomingRequest } | undefined>)[REDIRECT_DEPTH];
+  const state = (req as unknown as Record<symbol, { depth: number; origin: Request } | undefined>)[REDIRECT_DEPTH];
   const depth = (state?.depth ?? 0) + 1;
-  const origin = state?.origin ?? (req instanceof IncomingRequest ? req : undefined);
+  const origin = state?.origin ?? (exchangeOf(req) !== null ? req : undefined);
   if (server === undefined || origin === undefined) return text(500, "500 Internal Server Error: local redirect without a server");
   if (depth > MAX_REDIRECTS) return text(500, "500 Internal Server Error: too many local redirects");
   const headers = new Headers(req.headers);
@@ -293,13 +302,6 @@ async function localRedirect(req: Request, location: string, server: FetchingSer
   const next = new Request(new URL(location, req.url), { method: "GET", headers });
   Object.defineProperty(next, REDIRECT_DEPTH, { value: { depth, origin } });
   return server.fetch(next);
-}
-
-function declaredLength(headers: string[]): number {
-  for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i]!.toLowerCase() === "content-length" && /^\d{1,15}$/.test(headers[i + 1]!)) return Number(headers[i + 1]);
-  }
-  return -1;
 }
 
 function text(status: number, message: string, extra: [string, string][] = []): Response {

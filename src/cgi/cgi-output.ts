@@ -1,5 +1,6 @@
 // Parsing a script's response header block (RFC 3875 §6): Status, Content-Type, Location and
 // other fields, and what kind of response they make.
+import { isToken } from "../http/chars.js";
 
 /** CgiResponseHead is a parsed header block. */
 export interface CgiResponseHead {
@@ -38,7 +39,7 @@ export function parseCgiHead(block: string): CgiResponseHead {
     if (raw === "") continue;
     const colon = raw.indexOf(":");
     const name = colon > 0 ? raw.slice(0, colon) : "";
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new CgiOutputError(`malformed header line ${JSON.stringify(raw.slice(0, 80))}`);
+    if (!isToken(name)) throw new CgiOutputError(`malformed header line ${JSON.stringify(raw.slice(0, 80))}`);
     const value = raw.slice(colon + 1).trim();
     if (/[\0\r\n]/.test(value)) throw new CgiOutputError(`bad character in header ${name}`);
     const lower = name.toLowerCase();

@@ -11,9 +11,8 @@ export interface FetchApp<S> {
   error?: ((error: unknown) => Response | Promise<Response>) | undefined;
   /** log reports handler faults; the client only ever sees a generic 500. */
   log(error: unknown): void;
-  /** origin builds `scheme://authority` for a request whose Host is absent. */
+  /** defaultAuthority names the authority of a request that named none (HTTP/1.0 without Host). */
   defaultAuthority(exchange: Exchange): string;
-  scheme: "http" | "https";
 }
 
 const INTERNAL_ERROR = { status: 500, statusText: "", headers: ["Content-Type", "text/plain; charset=utf-8"], body: "Internal Server Error\n", bodyLength: -1 };

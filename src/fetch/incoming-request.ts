@@ -2,29 +2,32 @@
 // headers, body stream, signal and URL cost nothing until read, and a real undici Request is made
 // only for the rare members that need one (clone, cache, mode, ...).
 import type { Exchange } from "../http/exchange.js";
+import { joinedFieldValue, joinedFieldValues } from "../http/fields.js";
 import { NativeResponse } from "./light-response.js";
 
 const decoder = new TextDecoder();
 
-/** Origin tells how to rebuild a request's URL: the scheme, and the authority when Host is absent. */
+/** Origin tells how to rebuild a request's URL when it named no authority (an HTTP/1.0 request without Host). */
 export interface Origin {
-  scheme: string;
   defaultAuthority(exchange: Exchange): string;
 }
 
-/** requestUrl reconstructs the target URI (RFC 9112 §3.3) from the request-target and Host. */
+/**
+ * requestUrl reconstructs the target URI from the scheme, authority and path of any protocol
+ * (RFC 9110 §7.1; for HTTP/1.1's four target forms, RFC 9112 §3.3).
+ */
 export function requestUrl(ex: Exchange, origin: Origin): string {
-  const { requestTarget, host, method } = ex.head;
-  const authority = host !== "" ? host : origin.defaultAuthority(ex);
-  if (requestTarget.charCodeAt(0) === 0x2f) return `${origin.scheme}://${authority}${requestTarget}`;
-  if (requestTarget === "*") return `${origin.scheme}://${authority}/*`;
-  if (method === "CONNECT") return `${origin.scheme}://${requestTarget}/`;
-  return requestTarget; // absolute-form
+  const { scheme, authority, path, method } = ex.head;
+  const host = authority !== "" ? authority : origin.defaultAuthority(ex);
+  if (path.charCodeAt(0) === 0x2f) return `${scheme}://${host}${path}`;
+  if (path === "*") return `${scheme}://${host}/*`;
+  if (method === "CONNECT") return `${scheme}://${path}/`; // authority-form
+  return path; // absolute-form
 }
 
 /** IncomingRequest behaves as a Request; `request instanceof Request` is true. */
 export class IncomingRequest {
-  readonly exchange: Exchange;
+  readonly #exchange: Exchange;
   #origin: Origin;
   #url: string | null = null;
   #headers: Headers | null = null;
@@ -36,21 +39,30 @@ export class IncomingRequest {
   params: Record<string, string> = {};
 
   constructor(exchange: Exchange, origin: Origin) {
-    this.exchange = exchange;
+    this.#exchange = exchange;
     this.#origin = origin;
   }
 
+  /**
+   * exchangeOf returns the exchange a request of this server arrived as, or null for any other
+   * Request. It is how the layers above the bridge (CGI, the WebSocket hub, the server) reach
+   * the protocol-neutral head, the peer, and the engine's upgrade.
+   */
+  static exchangeOf(request: Request): Exchange | null {
+    return request instanceof IncomingRequest ? request.#exchange : null;
+  }
+
   get method(): string {
-    return this.exchange.head.method;
+    return this.#exchange.head.method;
   }
 
   get url(): string {
-    return (this.#url ??= requestUrl(this.exchange, this.#origin));
+    return (this.#url ??= requestUrl(this.#exchange, this.#origin));
   }
 
   get headers(): Headers {
     if (this.#headers === null) {
-      const fields = this.exchange.head.headers;
+      const fields = this.#exchange.head.headers;
       const headers = new Headers();
       for (let i = 0; i < fields.length; i += 2) headers.append(fields[i]!, fields[i + 1]!);
       this.#headers = headers;
@@ -61,45 +73,28 @@ export class IncomingRequest {
   /** header reads one field (repeats joined with ", ") without building a Headers object. */
   header(lowerName: string): string | null {
     if (this.#headers !== null) return this.#headers.get(lowerName);
-    const fields = this.exchange.head.headers;
-    let value: string | null = null;
-    for (let i = 0; i < fields.length; i += 2) {
-      const name = fields[i]!;
-      if (name.length !== lowerName.length || name.toLowerCase() !== lowerName) continue;
-      value = value === null ? fields[i + 1]! : `${value}, ${fields[i + 1]!}`;
-    }
-    return value;
+    return joinedFieldValue(this.#exchange.head.headers, lowerName);
   }
 
   /** headerList reads several fields in one pass over the header list, in the order of lowerNames. */
   headerList(lowerNames: readonly string[]): (string | null)[] {
-    const values = new Array<string | null>(lowerNames.length).fill(null);
-    if (this.#headers !== null) {
-      for (let j = 0; j < lowerNames.length; j++) values[j] = this.#headers.get(lowerNames[j]!);
-      return values;
-    }
-    const fields = this.exchange.head.headers;
-    for (let i = 0; i < fields.length; i += 2) {
-      const j = lowerNames.indexOf(fields[i]!.toLowerCase());
-      if (j === -1) continue;
-      const prior = values[j];
-      values[j] = prior === null ? fields[i + 1]! : `${prior}, ${fields[i + 1]!}`;
-    }
-    return values;
+    const headers = this.#headers;
+    if (headers !== null) return lowerNames.map((name) => headers.get(name));
+    return joinedFieldValues(this.#exchange.head.headers, lowerNames);
   }
 
   get signal(): AbortSignal {
     if (this.#controller === null) {
       const controller = new AbortController();
       this.#controller = controller;
-      if (this.exchange.aborted) controller.abort();
-      else this.exchange.addAbortListener(() => controller.abort());
+      if (this.#exchange.aborted) controller.abort();
+      else this.#exchange.addAbortListener(() => controller.abort());
     }
     return this.#controller.signal;
   }
 
   get body(): ReadableStream<Uint8Array> | null {
-    const source = this.exchange.body;
+    const source = this.#exchange.body;
     if (source === null) return null;
     if (this.#stream === null) {
       this.#stream = new ReadableStream<Uint8Array>({
@@ -173,7 +168,7 @@ export class IncomingRequest {
   async #consume(): Promise<Uint8Array> {
     if (this.bodyUsed) throw new TypeError("Body is unusable: Body has already been read");
     this.#used = true;
-    const source = this.exchange.body;
+    const source = this.#exchange.body;
     if (source === null) return new Uint8Array(0);
     if (this.#stream !== null) {
       const parts: Uint8Array[] = [];
@@ -186,10 +181,16 @@ export class IncomingRequest {
   }
 }
 
+/** exchangeOf returns the exchange behind a request this server received, or null (see IncomingRequest.exchangeOf). */
+export function exchangeOf(request: Request): Exchange | null {
+  return IncomingRequest.exchangeOf(request);
+}
+
 /** requestPath returns the raw (still percent-encoded) path of a request, without building a URL. */
 export function requestPath(request: Request): string {
-  if (request instanceof IncomingRequest) {
-    const target = request.exchange.head.requestTarget;
+  const ex = exchangeOf(request);
+  if (ex !== null) {
+    const target = ex.head.path;
     if (target.charCodeAt(0) === 0x2f) {
       const q = target.indexOf("?");
       return q === -1 ? target : target.slice(0, q);

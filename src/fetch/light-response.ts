@@ -1,6 +1,7 @@
 // LightResponse: a WHATWG Response look-alike that keeps string and byte bodies as they are, so the
 // server can write them without undici's stream machinery. serve() installs it as the global
 // Response unless `overrideGlobalResponse: false`; see docs/architecture.md for the trade-off.
+import { isToken } from "../http/chars.js";
 import type { BodyReader } from "../http/exchange.js";
 
 type HeadersInit = ConstructorParameters<typeof Headers>[0];
@@ -290,12 +291,11 @@ function isPlainRecord(init: HeadersInit): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const VALUE_RE = /^[^\0\r\n]*$/;
 
 function checkRecord(record: Record<string, string>): void {
   for (const name in record) {
-    if (!TOKEN_RE.test(name)) throw new TypeError(`Headers.append: "${name}" is an invalid header name.`);
+    if (!isToken(name)) throw new TypeError(`Headers.append: "${name}" is an invalid header name.`);
     if (!VALUE_RE.test(String(record[name]))) throw new TypeError(`Headers.append: "${record[name]}" is an invalid header value.`);
   }
 }

@@ -2,6 +2,7 @@
 // with a string or byte body goes through without streams or Headers; anything else is read as
 // Fetch defines it.
 import type { BodyReader, OutgoingResponse } from "../http/exchange.js";
+import { hasField } from "../http/fields.js";
 import { LightResponse, ReaderBody, type RawParts } from "./light-response.js";
 
 type HeadersInit = ConstructorParameters<typeof Headers>[0];
@@ -23,7 +24,7 @@ export function toOutgoing(res: Response): OutgoingResponse {
 function fromParts(parts: RawParts): OutgoingResponse {
   const trusted = parts.flat !== null;
   const headers = parts.flat !== null ? (parts.flat as string[]) : flattenInit(parts.headers);
-  if (!trusted && parts.contentType !== null && !(parts.headers instanceof Headers) && !hasName(headers, "content-type")) {
+  if (!trusted && parts.contentType !== null && !(parts.headers instanceof Headers) && !hasField(headers, "content-type")) {
     headers.push("Content-Type", parts.contentType);
   }
   const source = parts.body;
@@ -74,9 +75,4 @@ function trimValue(value: string): string {
 
 function isHttpSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
-}
-
-function hasName(headers: string[], lower: string): boolean {
-  for (let i = 0; i < headers.length; i += 2) if (headers[i]!.toLowerCase() === lower) return true;
-  return false;
 }

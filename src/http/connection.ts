@@ -1,24 +1,28 @@
-// Connection: one HTTP/1.1 connection (RFC 9112 §9). It feeds socket bytes to the parser, hands
-// each request to the application as an Exchange, keeps responses in order, and enforces timeouts.
+// Connection: one HTTP/1.1 connection (RFC 9112 §9), the HTTP/1.x implementation of the shared
+// exchange. It feeds socket bytes to the parser, hands each request on as an Exchange, writes
+// responses in order, and enforces the timeouts of the state it is in.
 import type { Duplex } from "node:stream";
-import { Exchange, type EngineOptions, type ExchangeOwner, type OutgoingResponse, type PeerInfo } from "./exchange.js";
+import { Exchange, peerInfoOf, type EngineOptions, type ExchangeOwner, type OnUpgrade, type OutgoingResponse, type PeerInfo } from "./exchange.js";
 import type { Limits } from "./limits.js";
-import { isProtocolError, ProtocolError } from "./protocol-error.js";
+import { bodyIncomplete, isProtocolError, ProtocolError } from "./protocol-error.js";
 import { RequestBody } from "./request-body.js";
-import type { RequestHead } from "./request-head.js";
+import type { Http1Head } from "./request-head.js";
 import { RequestParser } from "./request-parser.js";
+import { frameHttp1, informationalHead } from "./response-head.js";
+import { planResponse } from "./response-plan.js";
 import { errorResponse, writeResponse, type ResponseSink } from "./response-writer.js";
+import { SendWatch } from "./send-watch.js";
 import { SocketWriter } from "./socket-writer.js";
 
-/** ConnectionOptions wires a connection to its server (see EngineOptions). */
-export type ConnectionOptions = EngineOptions;
-
-const enum Phase {
+/** State is where a connection is in its life; each state has at most one engine timeout. */
+const enum State {
   Head, // waiting for (the rest of) a request head: headerTimeout
   Idle, // between requests on a persistent connection: keepAliveTimeout
   Body, // reading a request body: bodyTimeout since the last byte
   Busy, // the application or the response write is in charge: no engine timeout
-  Linger, // closing: reading and discarding until lingerTimeout
+  Linger, // closing: the last answer is queued; reading and discarding until lingerTimeout
+  Handed, // given to another protocol (an upgrade) or a raw writer (NPH): no longer ours
+  Closed, // destroyed, or closed by the peer
 }
 
 const CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -27,40 +31,39 @@ const CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
 export class Connection implements ExchangeOwner, ResponseSink {
   readonly socket: Duplex;
   readonly peer: PeerInfo;
-  #options: ConnectionOptions;
-  #limits: Limits;
+  readonly limits: Limits;
+  #options: EngineOptions;
   #parser: RequestParser;
+  #state = State.Head;
+  #deadline: number;
+  /**
+   * #last is the connection's one decision besides its state: the current exchange is its last
+   * (set by the request's keep-alive rules, by the response's framing, or by a stop).
+   */
+  #last = false;
   #exchange: Exchange | null = null;
+  #head: Http1Head | null = null;
+  #continueSent = false;
   #stash: Buffer | null = null; // bytes of the next request, held while the current one is answered
-  #takeover: ((socket: Duplex, rest: Buffer | null) => void) | null = null;
+  #takeover: OnUpgrade | null = null;
   #inFeed = false;
   #writer: SocketWriter;
-  #phase = Phase.Head;
-  #deadline: number;
-  /** #sent and #waiting are the output counters seen by the last sweep; #stalledSince is when they last moved. */
-  #sent = 0;
-  #waiting = 0;
-  #stalledSince = 0;
-  /** closing is set once the connection must close after the current response. */
-  closing = false;
-  closed = false;
+  #sendWatch: SendWatch;
 
-  constructor(socket: Duplex, options: ConnectionOptions) {
+  constructor(socket: Duplex, options: EngineOptions) {
     this.socket = socket;
     this.#options = options;
-    this.#limits = options.limits;
-    this.peer = peerOf(options.addressSocket ?? socket, options.encrypted === true);
+    this.limits = options.limits;
+    this.peer = peerInfoOf(options.addressSocket ?? socket, options.encrypted === true);
     this.#writer = new SocketWriter(socket, () => this.closed);
-    this.#deadline = Date.now() + this.#limits.headerTimeout;
-    this.#parser = new RequestParser(this.#limits, {
-      onHead: (head) => this.#onHead(head),
-      onBody: (chunk) => this.#onBody(chunk),
-      onComplete: (trailers) => this.#onComplete(trailers),
-    });
-    socket.on("data", this.#listeners.data);
-    socket.on("end", this.#listeners.end);
-    socket.on("close", this.#listeners.close);
-    socket.on("error", this.#listeners.error);
+    this.#sendWatch = new SendWatch(socket);
+    this.#deadline = Date.now() + this.limits.headerTimeout;
+    this.#parser = new RequestParser(
+      this.limits,
+      { onHead: (head) => this.#onHead(head), onBody: (chunk) => this.#onBody(chunk), onComplete: (trailers) => this.#onComplete(trailers) },
+      options.encrypted === true ? "https" : "http",
+    );
+    for (const [event, listener] of Object.entries(this.#listeners)) socket.on(event, listener);
   }
 
   // Kept so an upgrade can detach exactly these and leave the socket to its new owner.
@@ -70,6 +73,11 @@ export class Connection implements ExchangeOwner, ResponseSink {
     close: (): void => this.#socketOnClose(),
     error: (): void => {}, // 'close' follows; a reset peer is not our fault to report
   };
+
+  /** closed tells whether the connection is no longer this engine's: closed, or handed over. */
+  get closed(): boolean {
+    return this.#state === State.Closed || this.#state === State.Handed;
+  }
 
   /** idle tells whether no request is in progress, so the connection can be closed without loss. */
   get idle(): boolean {
@@ -84,49 +92,26 @@ export class Connection implements ExchangeOwner, ResponseSink {
   /** sweep enforces the timeouts; the server calls it periodically with the current time. */
   sweep(now: number): void {
     if (this.closed) return;
-    if (this.#sendStalled(now)) return this.#destroy();
-    if (this.#phase === Phase.Busy || now < this.#deadline) return;
-    switch (this.#phase) {
-      case Phase.Head:
+    if (this.#sendWatch.stalled(now, this.limits.sendTimeout)) return this.#destroy();
+    if (this.#state === State.Busy || now < this.#deadline) return;
+    switch (this.#state) {
+      case State.Head:
         if (this.#parser.started) return this.#fail(new ProtocolError(408, "HTTP_HEADER_TIMEOUT", "header timeout"));
         return this.#destroy();
-      case Phase.Idle:
+      case State.Idle:
         return this.#destroy();
-      case Phase.Linger:
+      case State.Linger:
         // Bytes still queued are the rest of the answer: wait for them (sendTimeout cuts a peer that takes none).
         if (this.socket.writableLength > 0) return;
         return this.#destroy();
-      case Phase.Body:
+      case State.Body:
         return this.#fail(new ProtocolError(408, "HTTP_BODY_TIMEOUT", "request body timeout"));
     }
   }
 
-  /**
-   * #sendStalled tells whether output has been waiting for sendTimeout while the peer took none
-   * of it. Progress is a change in the bytes handed to the socket or in the bytes still waiting,
-   * counted down by libuv as the kernel takes them (`_handle.writeQueueSize`, which Node's own
-   * net code reads; without it, as for a Duplex that is not a socket, whole writes count).
-   */
-  #sendStalled(now: number): boolean {
-    const socket = this.socket as Duplex & { bytesWritten?: number; _handle?: { writeQueueSize?: number } | null };
-    const waiting = socket.writableLength + (socket._handle?.writeQueueSize ?? 0);
-    if (waiting === 0) {
-      this.#waiting = 0;
-      return false;
-    }
-    const sent = socket.bytesWritten ?? 0;
-    if (waiting !== this.#waiting || sent !== this.#sent) {
-      this.#waiting = waiting;
-      this.#sent = sent;
-      this.#stalledSince = now;
-      return false;
-    }
-    return now - this.#stalledSince >= this.#limits.sendTimeout;
-  }
-
   /** shutdown asks the connection to close: now if idle, otherwise after the current response. */
   shutdown(): void {
-    this.closing = true;
+    this.#last = true;
     if (this.idle && !this.closed) this.#end();
   }
 
@@ -138,12 +123,12 @@ export class Connection implements ExchangeOwner, ResponseSink {
   // ---- socket side -------------------------------------------------------------------------
 
   #socketOnData(chunk: Buffer): void {
-    if (this.#phase === Phase.Linger || this.closed) return; // discarded: framing is over
+    if (this.#state === State.Linger || this.closed) return; // discarded: framing is over
     if (this.#stash !== null) {
       this.#stash = Buffer.concat([this.#stash, chunk]);
       return;
     }
-    if (this.#phase === Phase.Idle) this.#setPhase(Phase.Head, this.#limits.headerTimeout);
+    if (this.#state === State.Idle) this.#enter(State.Head, this.limits.headerTimeout);
     this.#feed(chunk);
   }
 
@@ -154,7 +139,7 @@ export class Connection implements ExchangeOwner, ResponseSink {
     try {
       while (i < data.length && !this.closed && this.#takeover === null) {
         if ((parser.complete || parser.upgraded) && !this.#advance()) {
-          if (!this.closing) {
+          if (!this.#last) {
             this.#stash = data.subarray(i);
             this.socket.pause();
           }
@@ -181,13 +166,14 @@ export class Connection implements ExchangeOwner, ResponseSink {
       this.socket.once("drain", () => this.#resume());
       return false;
     }
-    if (this.closing) {
+    if (this.#last || this.closed) {
       this.#end();
       return false;
     }
     this.#exchange = null;
+    this.#head = null;
     this.#parser.reset();
-    this.#setPhase(Phase.Idle, this.#limits.keepAliveTimeout);
+    this.#enter(State.Idle, this.limits.keepAliveTimeout);
     return true;
   }
 
@@ -199,61 +185,61 @@ export class Connection implements ExchangeOwner, ResponseSink {
     this.#stash = null;
     this.socket.resume();
     if (stash !== null && stash.length > 0) {
-      this.#setPhase(Phase.Head, this.#limits.headerTimeout);
+      this.#enter(State.Head, this.limits.headerTimeout);
       this.#feed(stash);
     }
   }
 
   #socketOnEnd(): void {
     // The peer finished sending. A complete request still gets its answer; a partial one cannot.
-    if (this.#exchange === null || this.#phase === Phase.Linger) {
-      this.#destroy();
-      return;
-    }
-    this.#exchange.abort(new Error("peer closed its side of the connection"));
-    this.closing = true;
+    if (this.#exchange === null || this.#state === State.Linger) return this.#destroy();
+    this.#exchange.abort(bodyIncomplete());
+    this.#last = true;
   }
 
   #socketOnClose(): void {
-    this.closed = true;
+    if (this.#state === State.Handed) return;
+    this.#state = State.Closed;
     const ex = this.#exchange;
     if (ex === null) return;
-    ex.abort(new Error("connection closed by peer"));
+    ex.abort(bodyIncomplete());
     if (!ex.responseDone) this.#options.onExchangeEnd?.(ex);
   }
 
   // ---- parser side -------------------------------------------------------------------------
 
-  #onHead(head: RequestHead): void {
+  #onHead(head: Http1Head): void {
     const hasBody = head.chunked || head.contentLength > 0;
-    const body = hasBody ? new RequestBody({ onFirstRead: () => this.#sendContinue(), onLow: () => this.#bodyLow() }) : null;
-    const ex = new Exchange(this, head, body);
+    const hooks = { onFirstRead: () => this.#sendContinue(), onLow: () => this.#bodyLow() };
+    const ex = new Exchange(this, head, hasBody ? new RequestBody(hooks, this.limits.bodyHighWaterMark) : null);
     this.#exchange = ex;
-    if (!head.keepAlive || head.method === "CONNECT") this.closing = true;
-    if (hasBody) this.#setPhase(Phase.Body, this.#limits.bodyTimeout);
+    this.#head = head;
+    this.#continueSent = false;
+    if (!head.keepAlive || head.method === "CONNECT") this.#last = true;
+    if (hasBody) this.#enter(State.Body, this.limits.bodyTimeout);
     else {
       ex.requestDone = true;
-      this.#setPhase(Phase.Busy, 0);
+      this.#enter(State.Busy, 0);
     }
     this.#options.onExchange(ex);
   }
 
   #onBody(chunk: Uint8Array): void {
-    // Body bytes that follow an answer (being dropped, or lingering) must not move a later phase's deadline.
-    if (this.#phase === Phase.Body) this.#deadline = Date.now() + this.#limits.bodyTimeout;
+    // Body bytes that follow an answer (being dropped, or lingering) must not move a later state's deadline.
+    if (this.#state === State.Body) this.#deadline = Date.now() + this.limits.bodyTimeout;
     const ex = this.#exchange!;
     if (!ex.body!.push(chunk)) {
       // The handler is not keeping up: stop reading, and stop the body clock, which is for the peer.
       this.socket.pause();
-      this.#setPhase(Phase.Busy, 0);
+      this.#enter(State.Busy, 0);
     }
-    if (ex.responseDone && ex.body!.received > this.#limits.maxDrainSize) this.#destroy();
+    if (ex.responseDone && ex.body!.received > this.limits.maxDrainSize) this.#destroy();
   }
 
   #bodyLow(): void {
     const ex = this.#exchange;
     if (ex === null || ex.requestDone || this.closed) return;
-    this.#setPhase(Phase.Body, this.#limits.bodyTimeout);
+    this.#enter(State.Body, this.limits.bodyTimeout);
     this.socket.resume();
   }
 
@@ -263,29 +249,33 @@ export class Connection implements ExchangeOwner, ResponseSink {
       ex.trailers = trailers;
       ex.requestDone = true;
       ex.body.end();
-      this.#setPhase(Phase.Busy, 0);
+      this.#enter(State.Busy, 0);
     }
   }
 
   #sendContinue(): void {
     const ex = this.#exchange;
-    if (ex === null || !ex.head.expectContinue || ex.continueSent || ex.responseStarted) return;
-    ex.continueSent = true;
-    this.write(CONTINUE);
+    if (ex === null || !this.#head!.expectContinue || this.#continueSent || ex.responseStarted) return;
+    this.#continueSent = true;
+    this.#writer.writeText(CONTINUE);
   }
 
   // ---- response side -----------------------------------------------------------------------
 
   respond(ex: Exchange, response: OutgoingResponse): void {
     if (this.closed) return;
+    const head = this.#head!;
     if (ex.body !== null && !ex.requestDone && !ex.body.started) {
       // The handler answered without touching the body. An unanswered 100-continue means the
       // client may never send it, so close; otherwise the rest is read and dropped. A handler
       // that is reading (a CGI script, an echo) keeps its body while its response streams.
-      if (ex.head.expectContinue && !ex.continueSent) this.closing = true;
+      if (head.expectContinue && !this.#continueSent) this.#last = true;
       ex.body.discard();
     }
-    writeResponse(this, ex, response);
+    const plan = planResponse(head.method, response);
+    const framing = frameHttp1(plan, head.versionMinor, this.#last);
+    if (framing.close) this.#last = true;
+    writeResponse(this, ex, plan, framing);
   }
 
   /** finishResponse is called by the writer once the last byte of a response is queued. */
@@ -295,21 +285,16 @@ export class Connection implements ExchangeOwner, ResponseSink {
     if (!ex.requestDone) {
       // The response is complete, so whatever of the body is still to come can only be dropped.
       ex.body?.discard();
-      this.#setPhase(Phase.Body, this.#limits.bodyTimeout);
-      if (this.closing) this.#end();
+      this.#enter(State.Body, this.limits.bodyTimeout);
+      if (this.#last) this.#end();
       return;
     }
     if (!this.#inFeed) this.#resume();
   }
 
   /** write queues bytes for the peer (see SocketWriter): false means wait for 'drain'. */
-  write(data: string | Uint8Array, encoding: BufferEncoding = "utf8", written?: () => void): boolean {
-    return this.#writer.write(data, encoding, written);
-  }
-
-  /** flush sends the queued strings now. */
-  flush(): boolean {
-    return this.#writer.flush();
+  write(data: Uint8Array, written?: () => void, owned = false): boolean {
+    return this.#writer.write(data, written, owned);
   }
 
   waitDrain(): Promise<void> {
@@ -320,18 +305,40 @@ export class Connection implements ExchangeOwner, ResponseSink {
     this.#options.onError(err, ex);
   }
 
+  /** inform sends a 1xx interim response now; never to an HTTP/1.0 client (RFC 9110 §15.2). */
+  inform(ex: Exchange, status: number, fields: readonly string[]): boolean {
+    if (!Number.isInteger(status) || status < 100 || status > 199 || status === 101) {
+      throw new RangeError(`interim status ${status} must be 1xx other than 101`);
+    }
+    if (ex !== this.#exchange || this.#head!.versionMinor === 0) return false;
+    this.#writer.writeText(informationalHead(status, fields));
+    this.#writer.flush();
+    return true;
+  }
+
   /**
-   * upgrade answers with a 101 head and gives the socket, with any bytes read past the request,
-   * to `onSocket` (RFC 9110 §7.8). The connection is finished with HTTP from then on.
+   * upgrade answers with 101 (RFC 9110 §7.8, §15.2.2), Upgrade and Connection fields plus
+   * `fields`, and gives the socket, with any bytes read past the request, to `onStream`.
    */
-  upgrade(ex: Exchange, head: string, onSocket: (socket: Duplex, rest: Buffer | null) => void): void {
+  upgrade(ex: Exchange, protocol: string, fields: readonly string[], onStream: OnUpgrade): void {
+    this.#startHandOver(ex, onStream, informationalHead(101, ["Upgrade", protocol, "Connection", "Upgrade", ...fields]));
+  }
+
+  /** takeSocket hands the raw socket over with nothing written: HTTP/1.x only (CGI NPH writes HTTP/1.1 bytes). */
+  takeSocket(ex: Exchange, onSocket: OnUpgrade): boolean {
+    this.#startHandOver(ex, onSocket, null);
+    return true;
+  }
+
+  /** #startHandOver writes `head` (if any) and gives the socket away once the parser has let go of it. */
+  #startHandOver(ex: Exchange, onSocket: OnUpgrade, head: string | null): void {
     if (this.closed || ex !== this.#exchange || ex.responseStarted || !ex.requestDone) {
       throw new Error("this request can no longer be upgraded");
     }
+    if (head !== null) this.#writer.writeText(head);
     ex.responseStarted = true;
     ex.status = 101;
-    this.write(head);
-    this.flush();
+    this.#writer.flush();
     ex.responseDone = true;
     this.#options.onExchangeEnd?.(ex);
     this.#takeover = onSocket;
@@ -345,13 +352,10 @@ export class Connection implements ExchangeOwner, ResponseSink {
   #handOver(rest: Buffer | null): void {
     const onSocket = this.#takeover!;
     this.#takeover = null;
-    this.closed = true;
+    this.#state = State.Handed;
     this.#exchange = null;
     const socket = this.socket;
-    socket.off("data", this.#listeners.data);
-    socket.off("end", this.#listeners.end);
-    socket.off("close", this.#listeners.close);
-    socket.off("error", this.#listeners.error);
+    for (const [event, listener] of Object.entries(this.#listeners)) socket.off(event, listener);
     socket.resume();
     onSocket(socket, rest !== null && rest.length > 0 ? rest : null);
   }
@@ -362,43 +366,33 @@ export class Connection implements ExchangeOwner, ResponseSink {
   #fail(err: ProtocolError): void {
     const ex = this.#exchange;
     ex?.abort(err);
-    this.closing = true;
+    this.#last = true;
     if (ex !== null && ex.responseStarted) return this.#destroy();
-    this.write(errorResponse(err.status, err.code));
+    this.#writer.writeText(errorResponse(err.status, err.code));
     this.#end();
   }
 
   /** #end half-closes after the queued bytes and keeps draining input for a while (lingering close). */
   #end(): void {
-    if (this.closed || this.#phase === Phase.Linger) return;
+    if (this.closed || this.#state === State.Linger) return;
     this.#stash = null;
-    this.#setPhase(Phase.Linger, this.#limits.lingerTimeout);
-    this.flush();
+    this.#enter(State.Linger, this.limits.lingerTimeout);
+    this.#writer.flush();
     this.socket.end();
     this.socket.resume();
   }
 
   #destroy(): void {
     if (this.closed) return;
-    this.closed = true;
+    this.#state = State.Closed;
     this.socket.destroy();
-    this.#exchange?.abort(new Error("connection destroyed"));
+    this.#exchange?.abort(bodyIncomplete());
   }
 
-  #setPhase(phase: Phase, timeout: number): void {
-    this.#phase = phase;
+  /** #enter moves to a live state; a closed or handed-over connection stays where it is. */
+  #enter(state: State, timeout: number): void {
+    if (this.closed) return;
+    this.#state = state;
     this.#deadline = Date.now() + timeout;
   }
-}
-
-function peerOf(socket: Duplex, encrypted: boolean): PeerInfo {
-  const s = socket as Partial<import("node:net").Socket>;
-  return {
-    remoteAddress: s.remoteAddress ?? "",
-    remotePort: s.remotePort ?? 0,
-    remoteFamily: s.remoteFamily ?? "",
-    localAddress: s.localAddress ?? "",
-    localPort: s.localPort ?? 0,
-    encrypted,
-  };
 }

@@ -2,20 +2,37 @@
 // application layer: the parsed head, the body stream, the peer's address, and respond().
 import type { Duplex } from "node:stream";
 import type { RequestBody } from "./request-body.js";
+import { fieldValue } from "./fields.js";
+import { cancelBody, type ResponseBody } from "./body-reader.js";
 import type { Limits } from "./limits.js";
-import type { RequestHead } from "./request-head.js";
 
-/** BodyReader is the engine's view of a streamed response body (a ReadableStream reader fits it). */
-export interface BodyReader {
-  read(): Promise<{ done: boolean; value?: Uint8Array | undefined }>;
-  cancel(reason?: unknown): unknown;
+/** HttpProtocol names the protocol a request arrived over, as CGI's SERVER_PROTOCOL writes it. */
+export type HttpProtocol = "HTTP/1.0" | "HTTP/1.1" | "HTTP/2";
+
+/**
+ * RequestHead is a request's head as every engine presents it: the parts of the target URI
+ * (RFC 9110 §7.1), the protocol, the fields and the declared body length. What only one wire
+ * format needs (HTTP/1.1's version, chunked, keep-alive, Expect) stays inside its engine.
+ */
+export interface RequestHead {
+  method: string;
+  /** scheme is "http" or "https": the connection's, or the absolute-form target's or :scheme. */
+  scheme: string;
+  /** authority is the Host field or :authority, or "" when the request named none. */
+  authority: string;
   /**
-   * recycle, when present, is called once for a chunk from read() when the socket no longer
-   * needs its bytes, so the reader may reuse the memory. It is not called for chunks that never
-   * reached the socket, nor when the socket is not a net.Socket (which may keep the chunk).
+   * path is the request-target for HTTP/1.1 (RFC 9112 §3.2: origin-form, absolute-form,
+   * authority-form for CONNECT, or "*"), and :path for HTTP/2.
    */
-  recycle?(chunk: Uint8Array): void;
+  path: string;
+  protocol: HttpProtocol;
+  /** headers holds the fields as received, flat: [name, value, name, value, ...]. */
+  headers: string[];
+  /** contentLength is the declared body length, or -1 when unknown (chunked) or absent. */
+  contentLength: number;
 }
+
+export type { BodyReader } from "./body-reader.js";
 
 /** OutgoingResponse is a response as the engine writes it. */
 export interface OutgoingResponse {
@@ -24,7 +41,7 @@ export interface OutgoingResponse {
   statusText: string;
   /** headers is a flat list: [name, value, name, value, ...]. */
   headers: readonly string[];
-  body: null | string | Uint8Array | BodyReader;
+  body: ResponseBody;
   /** bodyLength is the length of a BodyReader body when known in advance, or -1. */
   bodyLength: number;
   /** trusted marks headers already validated by their maker (sockserve's own handlers): they are not checked again. */
@@ -58,13 +75,41 @@ export interface EngineOptions {
   addressSocket?: Duplex | undefined;
 }
 
-/** ExchangeOwner is what an exchange needs from its connection. */
+/** peerInfoOf reads both ends' addresses from a socket (or the raw socket under a TLS wrapper). */
+export function peerInfoOf(socket: Duplex, encrypted: boolean): PeerInfo {
+  const s = socket as Partial<import("node:net").Socket>;
+  return {
+    remoteAddress: s.remoteAddress ?? "",
+    remotePort: s.remotePort ?? 0,
+    remoteFamily: s.remoteFamily ?? "",
+    localAddress: s.localAddress ?? "",
+    localPort: s.localPort ?? 0,
+    encrypted,
+  };
+}
+
+/** OnUpgrade receives the byte stream of an accepted upgrade, with any bytes already read past the request. */
+export type OnUpgrade = (stream: Duplex, rest: Buffer | null) => void;
+
+/** ExchangeOwner is what an exchange needs from its connection (one per protocol engine). */
 export interface ExchangeOwner {
   readonly peer: PeerInfo;
   readonly closed: boolean;
+  readonly limits: Limits;
   respond(exchange: Exchange, response: OutgoingResponse): void;
-  /** upgrade sends a 101 head and hands the socket, and any bytes read past the request, to onSocket. */
-  upgrade(exchange: Exchange, head: string, onSocket: (socket: Duplex, rest: Buffer | null) => void): void;
+  /**
+   * upgrade accepts a switch to `protocol` ("websocket"): the engine answers in its own way
+   * (HTTP/1.1 with 101 and Upgrade/Connection fields) with `fields` added, and hands a stream of
+   * the upgraded bytes to `onStream`.
+   */
+  upgrade(exchange: Exchange, protocol: string, fields: readonly string[], onStream: OnUpgrade): void;
+  /**
+   * takeSocket hands the raw connection to `onSocket` with no answer written: whoever takes it
+   * writes the whole response itself (CGI NPH scripts). Only HTTP/1.x engines can; it returns false elsewhere.
+   */
+  takeSocket(exchange: Exchange, onSocket: OnUpgrade): boolean;
+  /** inform sends an interim 1xx response (103 Early Hints); it returns false where the peer may not get one. */
+  inform(exchange: Exchange, status: number, fields: readonly string[]): boolean;
 }
 
 /** Exchange is one request/response pair. */
@@ -77,7 +122,6 @@ export class Exchange {
   requestDone = false;
   responseStarted = false;
   responseDone = false;
-  continueSent = false;
   aborted = false;
   /** startTime is performance.now() when the head was parsed. */
   readonly startTime = performance.now();
@@ -98,33 +142,42 @@ export class Exchange {
     return this.#owner.peer;
   }
 
+  /** limits are the connection's limits. */
+  get limits(): Limits {
+    return this.#owner.limits;
+  }
+
   /** respond sends the response; a second call, or a call once the connection is gone, is ignored. */
   respond(response: OutgoingResponse): void {
-    if (this.responseStarted || this.#owner.closed) {
-      if (typeof response.body === "object" && response.body !== null && "cancel" in response.body) {
-        void Promise.resolve(response.body.cancel()).catch(() => {});
-      }
-      return;
-    }
+    if (this.responseStarted || this.#owner.closed) return cancelBody(response.body);
     this.#owner.respond(this, response);
   }
 
-  /** requestId returns the client's X-Request-Id when it is a short printable token, else null. */
+  /** requestId returns the client's X-Request-Id when it is a printable token of at most maxRequestIdLength, else null. */
   requestId(): string | null {
-    const fields = this.head.headers;
-    for (let i = 0; i < fields.length; i += 2) {
-      const name = fields[i]!;
-      if (name.length === 12 && name.toLowerCase() === "x-request-id") {
-        const value = fields[i + 1]!;
-        return /^[\x21-\x7e]{1,200}$/.test(value) ? value : null;
-      }
+    const value = fieldValue(this.head.headers, "x-request-id");
+    if (value === undefined || value.length === 0 || value.length > this.#owner.limits.maxRequestIdLength) return null;
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c < 0x21 || c > 0x7e) return null;
     }
-    return null;
+    return value;
   }
 
-  /** upgrade switches protocols: see Connection.upgrade. It throws once a response has begun. */
-  upgrade(head: string, onSocket: (socket: Duplex, rest: Buffer | null) => void): void {
-    this.#owner.upgrade(this, head, onSocket);
+  /** upgrade switches protocols (see ExchangeOwner.upgrade). It throws once a response has begun. */
+  upgrade(protocol: string, fields: readonly string[], onStream: OnUpgrade): void {
+    this.#owner.upgrade(this, protocol, fields, onStream);
+  }
+
+  /** takeSocket gives the raw connection to a writer of whole responses (see ExchangeOwner.takeSocket). */
+  takeSocket(onSocket: OnUpgrade): boolean {
+    return this.#owner.takeSocket(this, onSocket);
+  }
+
+  /** inform sends an interim 1xx response before the final one (see ExchangeOwner.inform). */
+  inform(status: number, fields: readonly string[]): boolean {
+    if (this.responseStarted || this.#owner.closed) return false;
+    return this.#owner.inform(this, status, fields);
   }
 
   /** addAbortListener registers a call for when the peer goes away before the response is complete. */

@@ -42,6 +42,10 @@ export interface Limits {
    * bytes is never cut.
    */
   sendTimeout: number;
+  /** bodyHighWaterMark: unread request body bytes queued for a handler before the engine stops reading the socket. */
+  bodyHighWaterMark: number;
+  /** maxRequestIdLength: longest client X-Request-Id that is echoed and logged; a longer one is ignored. */
+  maxRequestIdLength: number;
 }
 
 /**
@@ -72,18 +76,52 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxDrainSize: 256 * 1024,
   lingerTimeout: 2_000,
   sendTimeout: 60_000,
+  bodyHighWaterMark: 64 * 1024,
+  maxRequestIdLength: 200,
 });
 
 /** resolveLimits merges partial overrides onto the defaults and rejects values that are not positive numbers. */
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
-  const limits: Limits = { ...defaultLimits };
+  return mergeLimits(defaultLimits, overrides);
+}
+
+/**
+ * WebSocketLimits bounds one WebSocket (RFC 6455): they come from the `websocket` handler's
+ * options (Bun's names, times there in seconds), resolved here in bytes and milliseconds.
+ */
+export interface WebSocketLimits {
+  /** maxPayloadLength: largest message, and its inflated size. Crossing it closes with 1009. */
+  maxPayloadLength: number;
+  /** backpressureLimit: bytes queued for one socket before messages are dropped (or the socket closed). */
+  backpressureLimit: number;
+  /** idleTimeout: silence after which a socket is closed (0: never). */
+  idleTimeout: number;
+  /** closeTimeout: how long to wait for the peer's Close after ours before cutting the connection. */
+  closeTimeout: number;
+}
+
+/** defaultWebSocketLimits holds the default {@link WebSocketLimits} (frozen). */
+export const defaultWebSocketLimits: Readonly<WebSocketLimits> = Object.freeze({
+  maxPayloadLength: 16 * 1024 * 1024,
+  backpressureLimit: 16 * 1024 * 1024,
+  idleTimeout: 120_000,
+  closeTimeout: 5_000,
+});
+
+/** resolveWebSocketLimits merges overrides onto the WebSocket defaults, checked like every other limit (idleTimeout may be 0). */
+export function resolveWebSocketLimits(overrides: Partial<WebSocketLimits>): WebSocketLimits {
+  return mergeLimits(defaultWebSocketLimits, overrides, ["idleTimeout"]);
+}
+
+/** mergeLimits puts overrides over defaults; every value must be a positive number (or 0 where `zeroAllowed`). */
+function mergeLimits<T extends object>(defaults: Readonly<T>, overrides: Partial<T>, zeroAllowed: readonly string[] = []): T {
+  const limits = { ...defaults } as T;
   for (const [name, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
-    if (!(name in defaultLimits)) throw new TypeError(`unknown limit "${name}"`);
-    if (typeof value !== "number" || !(value > 0)) {
-      throw new RangeError(`limit "${name}" must be a positive number, got ${String(value)}`);
-    }
-    limits[name as keyof Limits] = value;
+    if (!(name in defaults)) throw new TypeError(`unknown limit "${name}"`);
+    const ok = typeof value === "number" && (value > 0 || (value === 0 && zeroAllowed.includes(name)));
+    if (!ok) throw new RangeError(`limit "${name}" must be a positive number, got ${String(value)}`);
+    (limits as Record<string, number>)[name] = value as number;
   }
   return limits;
 }

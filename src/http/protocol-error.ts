@@ -83,3 +83,8 @@ export class ProtocolError extends Error {
 export function isProtocolError(value: unknown): value is ProtocolError {
   return value instanceof ProtocolError;
 }
+
+/** bodyIncomplete is the error a request body still arriving gets when its connection ends (RFC 9112 §8). */
+export function bodyIncomplete(): ProtocolError {
+  return new ProtocolError(400, "HTTP_BODY_INCOMPLETE", "the connection ended before the request body was complete");
+}

@@ -9,9 +9,6 @@ export interface BodyHooks {
   onLow(): void;
 }
 
-/** BODY_HIGH_WATER_MARK is how many unread body bytes are held before the socket is paused. */
-export const BODY_HIGH_WATER_MARK = 64 * 1024;
-
 /** RequestBody queues body chunks and hands them out through read(). */
 export class RequestBody {
   #chunks: Uint8Array[] = [];
@@ -24,11 +21,14 @@ export class RequestBody {
   #waiter: ((chunk: Uint8Array | null) => void) | null = null;
   #waiterFail: ((err: Error) => void) | null = null;
   #hooks: BodyHooks;
+  /** #highWaterMark is how many unread bytes are held before the socket is paused (limits.bodyHighWaterMark). */
+  #highWaterMark: number;
   /** received counts every body byte that arrived, read or not. */
   received = 0;
 
-  constructor(hooks: BodyHooks) {
+  constructor(hooks: BodyHooks, highWaterMark: number) {
     this.#hooks = hooks;
+    this.#highWaterMark = highWaterMark;
   }
 
   /** ended tells whether the whole body has arrived. */
@@ -53,7 +53,7 @@ export class RequestBody {
     }
     this.#chunks.push(chunk);
     this.#queued += chunk.byteLength;
-    return this.#queued < BODY_HIGH_WATER_MARK;
+    return this.#queued < this.#highWaterMark;
   }
 
   /** end marks the body complete. */
@@ -107,9 +107,9 @@ export class RequestBody {
       this.#chunks = [];
       this.#head = 0;
     }
-    const wasFull = this.#queued >= BODY_HIGH_WATER_MARK;
+    const wasFull = this.#queued >= this.#highWaterMark;
     this.#queued -= chunk.byteLength;
-    if (wasFull && this.#queued < BODY_HIGH_WATER_MARK) this.#hooks.onLow();
+    if (wasFull && this.#queued < this.#highWaterMark) this.#hooks.onLow();
     return chunk;
   }
 

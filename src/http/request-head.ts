@@ -1,23 +1,16 @@
-// RequestHead: the request-line and header section of one request (RFC 9112 §3 and §5),
+// Http1Head: the request-line and header section of one HTTP/1.x request (RFC 9112 §3 and §5),
 // built line by line by HeadBuilder, which also decides the body framing (RFC 9112 §6).
-import { HOST, TARGET, TOKEN } from "./chars.js";
+import { HOST, isToken, TARGET, TOKEN } from "./chars.js";
+import { listTokens, parseLength } from "./fields.js";
 import { latin1, parseFieldLine } from "./field-line.js";
+import type { RequestHead } from "./exchange.js";
 import type { Limits } from "./limits.js";
 import { ProtocolError } from "./protocol-error.js";
 
-/** RequestHead is everything the engine knows about a request before its body. */
-export interface RequestHead {
-  method: string;
-  /** requestTarget is the target exactly as received (RFC 9112 §3.2). */
-  requestTarget: string;
+/** Http1Head is an HTTP/1.x request's head: the shared RequestHead plus what only HTTP/1.1 framing needs. */
+export interface Http1Head extends RequestHead {
   /** versionMinor is 0 for HTTP/1.0 and 1 for HTTP/1.1. */
   versionMinor: 0 | 1;
-  /** headers holds the fields as received, flat: [name, value, name, value, ...]. */
-  headers: string[];
-  /** host is the Host field value, or "" when absent. */
-  host: string;
-  /** contentLength is the declared body length, or -1 when the body is chunked or absent. */
-  contentLength: number;
   chunked: boolean;
   /** keepAlive tells whether the connection may persist after this exchange (RFC 9112 §9.3). */
   keepAlive: boolean;
@@ -28,10 +21,11 @@ export interface RequestHead {
 
 const SP = 0x20;
 
-/** HeadBuilder collects lines of a header section and turns them into a RequestHead. */
+/** HeadBuilder collects lines of a header section and turns them into an Http1Head. */
 export class HeadBuilder {
   #limits: Limits;
-  #head: RequestHead = emptyHead();
+  #scheme: string;
+  #head: Http1Head;
   #hostCount = 0;
   #contentLengths: string[] = [];
   #transferEncodings: string[] = [];
@@ -39,8 +33,11 @@ export class HeadBuilder {
   #expect: string | undefined = undefined;
   #upgradeValue = "";
 
-  constructor(limits: Limits) {
+  /** scheme is the connection's ("https" over TLS); absolute-form targets keep their own in the URL. */
+  constructor(limits: Limits, scheme = "http") {
     this.#limits = limits;
+    this.#scheme = scheme;
+    this.#head = emptyHead(scheme);
   }
 
   /** requestLine parses `method SP request-target SP HTTP-version` from buf[start, end) (CRLF excluded). */
@@ -51,8 +48,10 @@ export class HeadBuilder {
     const method = latin1(buf, start, methodEnd);
     const requestTarget = latin1(buf, methodEnd + 1, targetEnd);
     this.#head.method = method;
-    this.#head.requestTarget = requestTarget;
-    this.#head.versionMinor = buf[end - 1] === 0x31 ? 1 : 0;
+    this.#head.path = requestTarget;
+    const minor = buf[end - 1] === 0x31 ? 1 : 0;
+    this.#head.versionMinor = minor;
+    this.#head.protocol = minor === 1 ? "HTTP/1.1" : "HTTP/1.0";
     checkTargetForm(method, requestTarget);
   }
 
@@ -67,7 +66,7 @@ export class HeadBuilder {
   }
 
   /** finish validates the whole section, settles framing and returns the head; the builder is then reset. */
-  finish(): RequestHead {
+  finish(): Http1Head {
     const head = this.#head;
     if (head.versionMinor === 1 && this.#hostCount !== 1) {
       // RFC 9112 §3.2: a server MUST respond 400 to an HTTP/1.1 request without Host or with more than one.
@@ -86,7 +85,7 @@ export class HeadBuilder {
         if (name.toLowerCase() === "host") {
           this.#hostCount++;
           checkHost(value);
-          this.#head.host = value;
+          this.#head.authority = value;
         }
         return;
       case 6:
@@ -112,7 +111,7 @@ export class HeadBuilder {
     }
   }
 
-  #settleFraming(head: RequestHead): void {
+  #settleFraming(head: Http1Head): void {
     const te = this.#transferEncodings;
     const cl = this.#contentLengths;
     if (te.length > 0) {
@@ -136,7 +135,7 @@ export class HeadBuilder {
     }
   }
 
-  #settleConnection(head: RequestHead): void {
+  #settleConnection(head: Http1Head): void {
     const options = this.#connection === "" ? [] : listTokens(this.#connection);
     const close = options.includes("close");
     head.keepAlive = head.versionMinor === 1 ? !close : !close && options.includes("keep-alive");
@@ -151,7 +150,7 @@ export class HeadBuilder {
   }
 
   #reset(): void {
-    this.#head = emptyHead();
+    this.#head = emptyHead(this.#scheme);
     this.#hostCount = 0;
     this.#contentLengths = [];
     this.#transferEncodings = [];
@@ -161,13 +160,15 @@ export class HeadBuilder {
   }
 }
 
-function emptyHead(): RequestHead {
+function emptyHead(scheme: string): Http1Head {
   return {
     method: "",
-    requestTarget: "",
+    scheme,
+    authority: "",
+    path: "",
+    protocol: "HTTP/1.1",
     versionMinor: 1,
     headers: [],
-    host: "",
     contentLength: -1,
     chunked: false,
     keepAlive: true,
@@ -247,11 +248,8 @@ export function parseContentLength(values: string[]): number {
   let length = -1;
   for (const field of values) {
     for (const item of field.split(",")) {
-      const digits = item.trim();
-      if (!/^[0-9]{1,15}$/.test(digits)) {
-        throw new ProtocolError(400, "HTTP_INVALID_CONTENT_LENGTH", "Content-Length is not 1*DIGIT");
-      }
-      const n = Number(digits);
+      const n = parseLength(item);
+      if (n < 0) throw new ProtocolError(400, "HTTP_INVALID_CONTENT_LENGTH", "Content-Length is not 1*DIGIT");
       if (length !== -1 && n !== length) {
         throw new ProtocolError(400, "HTTP_INVALID_CONTENT_LENGTH", "differing Content-Length values");
       }
@@ -272,7 +270,7 @@ export function parseTransferCoding(values: string[]): boolean {
       const coding = item.trim().toLowerCase();
       if (coding === "") continue;
       const name = coding.split(";")[0]!.trim();
-      if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) {
+      if (!isToken(name)) {
         throw new ProtocolError(400, "HTTP_INVALID_TRANSFER_ENCODING", "malformed transfer coding");
       }
       codings.push(coding);
@@ -289,14 +287,4 @@ export function parseTransferCoding(values: string[]): boolean {
     throw new ProtocolError(400, "HTTP_INVALID_TRANSFER_ENCODING", "chunked applied more than once");
   }
   return true;
-}
-
-/** listTokens splits a comma-separated list of tokens, lowercased, empty items dropped (RFC 9110 §5.6.1). */
-export function listTokens(value: string): string[] {
-  const out: string[] = [];
-  for (const item of value.split(",")) {
-    const token = item.trim().toLowerCase();
-    if (token !== "") out.push(token);
-  }
-  return out;
 }

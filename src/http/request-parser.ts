@@ -4,14 +4,14 @@ import { ChunkedDecoder } from "./chunked-decoder.js";
 import type { Limits } from "./limits.js";
 import { ProtocolError } from "./protocol-error.js";
 import { LineBuffer } from "./line-buffer.js";
-import { HeadBuilder, checkRequestLinePrefix, type RequestHead } from "./request-head.js";
+import { HeadBuilder, checkRequestLinePrefix, type Http1Head } from "./request-head.js";
 
 const CR = 0x0d;
 const LF = 0x0a;
 
 /** ParserHandler receives what the parser finds, in order, for each message. */
 export interface ParserHandler {
-  onHead(head: RequestHead): void;
+  onHead(head: Http1Head): void;
   onBody(chunk: Uint8Array): void;
   /** onComplete is called once the whole message (trailers included) has been read. */
   onComplete(trailers: string[]): void;
@@ -38,10 +38,11 @@ export class RequestParser {
   #chunked: ChunkedDecoder | null = null;
   #onData: (chunk: Uint8Array) => void;
 
-  constructor(limits: Limits, handler: ParserHandler) {
+  /** scheme is the connection's: "https" over TLS. */
+  constructor(limits: Limits, handler: ParserHandler, scheme = "http") {
     this.#limits = limits;
     this.#handler = handler;
-    this.#builder = new HeadBuilder(limits);
+    this.#builder = new HeadBuilder(limits, scheme);
     this.#onData = (chunk) => this.#handler.onBody(chunk);
   }
 

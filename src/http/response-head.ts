@@ -1,7 +1,11 @@
-// The response head: status line and header section (RFC 9112 §4 and §5), serialized in one string.
-// The engine owns framing: Content-Length, Transfer-Encoding and Connection are its to write.
+// The HTTP/1.1 response head: framing decided from a ResponsePlan (RFC 9112 §6.3, §9.3), then the
+// status line and header section (RFC 9112 §4, §5) serialized as one latin1 string, which is
+// encoded to bytes by a plain copy. The engine owns framing: Content-Length, Transfer-Encoding
+// and Connection are its to write.
 import { FIELD_VALUE, TOKEN } from "./chars.js";
+import { fieldValue, hasToken } from "./fields.js";
 import { httpDate } from "./http-date.js";
+import type { ResponsePlan } from "./response-plan.js";
 import { statusLine } from "./status-text.js";
 
 /** Framing says how the body after a head is delimited. */
@@ -13,24 +17,49 @@ export interface Framing {
   connection: "" | "close" | "keep-alive";
 }
 
+/** Http1Framing is the framing of one response and the connection decision that comes with it. */
+export interface Http1Framing extends Framing {
+  /** close is true when the connection must close after this response. */
+  close: boolean;
+}
+
+/**
+ * frameHttp1 settles how a planned response is delimited on an HTTP/1.x connection, and returns
+ * whether the connection must close after it: because it was to close already (`last`), because
+ * the app said `Connection: close`, or because an HTTP/1.0 body of unknown length ends with the
+ * connection. It decides; the caller acts.
+ */
+export function frameHttp1(plan: ResponsePlan, versionMinor: 0 | 1, last: boolean): Http1Framing {
+  let close = last || hasToken(fieldValue(plan.response.headers, "connection"), "close");
+  let chunked = false;
+  if (plan.delimited && plan.length < 0) {
+    if (versionMinor === 1) chunked = true;
+    else close = true; // HTTP/1.0: the body ends when the connection does
+  }
+  const connection = close ? "close" : versionMinor === 0 ? "keep-alive" : "";
+  return { contentLength: plan.delimited || plan.length >= 0 ? plan.length : -1, chunked, connection, close };
+}
+
+/** informationalHead serializes a 1xx response (100 Continue, 101, 103 Early Hints) with its fields. */
+export function informationalHead(status: number, fields: readonly string[]): string {
+  let head = statusLine(status, "");
+  for (let i = 0; i < fields.length; i += 2) {
+    checkField(fields[i]!, fields[i + 1]!);
+    head += `${fields[i]!}: ${fields[i + 1]!}\r\n`;
+  }
+  return `${head}\r\n`;
+}
+
 /** ResponseHeadError is thrown for a header the engine refuses to send (it would corrupt the stream). */
 export class ResponseHeadError extends TypeError {
   override name = "ResponseHeadError";
 }
 
-/** headerValue finds a response header by lowercase name in a flat list, or returns undefined. */
-export function headerValue(headers: readonly string[], lowerName: string): string | undefined {
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i]!;
-    if (name.length === lowerName.length && name.toLowerCase() === lowerName) return headers[i + 1];
-  }
-  return undefined;
-}
-
 /**
  * serializeHead writes the status line, the app's fields and the engine's framing fields.
  * The app's Content-Length, Transfer-Encoding, Connection and Keep-Alive are dropped: framing is ours.
- * It returns the head and whether it holds bytes above 0x7f (then it must be encoded as latin1, not UTF-8).
+ * Every character of the result is an octet (field values are checked to be), so it is encoded
+ * as latin1: obs-text bytes pass through as the app gave them.
  */
 export function serializeHead(
   status: number,
@@ -38,14 +67,13 @@ export function serializeHead(
   headers: readonly string[],
   framing: Framing,
   trusted = false,
-): { head: string; latin1: boolean } {
+): string {
   let head = statusLine(status, validReason(statusText) ? statusText : "");
   let hasDate = false;
-  let latin1 = false;
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i]!;
     const value = headers[i + 1]!;
-    if (trusted ? hasHighByte(value) : checkField(name, value)) latin1 = true;
+    if (!trusted) checkField(name, value);
     switch (name.length) {
       case 4:
         if (name.toLowerCase() === "date") hasDate = true;
@@ -67,12 +95,11 @@ export function serializeHead(
   else if (framing.chunked) head += "Transfer-Encoding: chunked\r\n";
   if (framing.connection === "close") head += "Connection: close\r\n";
   else if (framing.connection === "keep-alive") head += "Connection: keep-alive\r\n";
-  return { head: head + "\r\n", latin1 };
+  return head + "\r\n";
 }
 
-/** checkField throws for a name that is not a token or a value with CR, LF, NUL or CTLs; it returns true for obs-text. */
-function checkField(name: string, value: string): boolean {
-  let high = false;
+/** checkField throws for a name that is not a token or a value with CR, LF, NUL, CTLs or chars above 0xff. */
+function checkField(name: string, value: string): void {
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
     if (c > 0xff || TOKEN[c] === 0) throw new ResponseHeadError(`invalid response header name ${JSON.stringify(name)}`);
@@ -82,14 +109,7 @@ function checkField(name: string, value: string): boolean {
     if (c > 0xff || FIELD_VALUE[c] === 0) {
       throw new ResponseHeadError(`invalid character in response header ${JSON.stringify(name)}`);
     }
-    if (c > 0x7f) high = true;
   }
-  return high;
-}
-
-function hasHighByte(value: string): boolean {
-  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return true;
-  return false;
 }
 
 /** validReason accepts a reason-phrase of visible ASCII, SP and HTAB; anything else is replaced by the registered one. */
@@ -99,9 +119,4 @@ function validReason(text: string): boolean {
     if (c > 0x7e || FIELD_VALUE[c] === 0) return false;
   }
   return true;
-}
-
-/** bodyForbidden tells whether a status never carries content (RFC 9110 §6.4.1). */
-export function bodyForbidden(status: number): boolean {
-  return status < 200 || status === 204 || status === 304;
 }

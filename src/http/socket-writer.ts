@@ -1,19 +1,20 @@
-// SocketWriter: the output side of a connection. Strings written in the same tick are joined and
-// leave in one socket write at the end of the tick, so pipelined answers share a packet; small
-// byte bodies are copied behind a queued head, so a response is one syscall. A caller lending
-// bytes learns (through `written`) when the socket is done with them, so it can reuse them.
+// SocketWriter: the output side of a connection, in bytes. Small writes made in the same tick
+// are joined and leave in one socket write at the end of the tick (so a response's head and
+// body, and pipelined answers, share one packet, and over TLS one record where they fit); large
+// ones go out corked behind what is queued. A caller lending bytes learns (through `written`)
+// when the socket is done with them, so it can reuse them.
 import { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 
-const OUT_FLUSH_SIZE = 64 * 1024; // queued strings past this size are sent at once
-const JOIN_LIMIT = 16 * 1024; // bytes up to this size are copied behind the queued head
+const OUT_FLUSH_SIZE = 64 * 1024; // queued bytes past this size are sent at once
+const JOIN_LIMIT = 16 * 1024; // writes up to this size are queued (lent ones copied) and joined
 
 /** SocketWriter queues and sends a connection's output. */
 export class SocketWriter {
   #socket: Duplex;
   #closed: () => boolean;
-  #out = "";
-  #encoding: BufferEncoding = "utf8";
+  #queue: Uint8Array[] = [];
+  #queued = 0;
   #flushQueued = false;
   /**
    * #lends is true for a net.Socket (TCP or TLS): its write callback runs once the bytes are in
@@ -28,30 +29,44 @@ export class SocketWriter {
   }
 
   /**
-   * write queues data; it returns false when the caller should wait for 'drain'. For bytes,
-   * `written` runs once (and only on a net.Socket) when the socket no longer needs them.
+   * write queues bytes; it returns false when the caller should wait for 'drain'. When `owned`,
+   * the writer may keep `data` as it is (the caller made it for this write). Otherwise `written`
+   * runs once (and only on a net.Socket) when the socket no longer needs the bytes.
    */
-  write(data: string | Uint8Array, encoding: BufferEncoding = "utf8", written?: () => void): boolean {
-    if (typeof data !== "string") return this.#writeBytes(data, this.#lends ? written : undefined);
-    if (this.#out !== "" && encoding !== this.#encoding) this.flush();
-    this.#encoding = encoding;
-    this.#out += data;
+  write(data: Uint8Array, written?: () => void, owned = false): boolean {
+    if (!this.#lends) written = undefined; // another Duplex may keep the chunk: never hand it back
+    if (data.byteLength > JOIN_LIMIT) return this.#writeLarge(data, written);
+    if (owned || written === undefined) this.#queue.push(data);
+    else {
+      this.#queue.push(Buffer.from(data)); // copied: the caller's bytes are free at once
+      written();
+    }
+    this.#queued += data.byteLength;
+    if (this.#queued >= OUT_FLUSH_SIZE) return this.flush();
     if (!this.#flushQueued) {
       this.#flushQueued = true;
       process.nextTick(flushLater, this);
     }
     // The answer must still tell a pump to wait when the socket is already full.
-    if (this.#out.length < OUT_FLUSH_SIZE) return !this.#socket.writableNeedDrain;
-    return this.flush();
+    return !this.#socket.writableNeedDrain;
   }
 
-  /** flush sends the queued strings now. */
+  /** writeText queues an ASCII or latin1 string (an error answer, 100 Continue) as bytes. */
+  writeText(text: string): boolean {
+    return this.write(Buffer.from(text, "latin1"), undefined, true);
+  }
+
+  /** flush sends the queued bytes now, in one write. */
   flush(): boolean {
     this.#flushQueued = false;
-    if (this.#out === "" || this.#closed()) return !this.#socket.writableNeedDrain;
-    const out = this.#out;
-    this.#out = "";
-    return this.#socket.write(out, this.#encoding);
+    const queue = this.#queue;
+    if (queue.length === 0 || this.#closed()) {
+      this.#clear();
+      return !this.#socket.writableNeedDrain;
+    }
+    const out = queue.length === 1 ? queue[0]! : Buffer.concat(queue, this.#queued);
+    this.#clear();
+    return this.#socket.write(out);
   }
 
   /** flushIfQueued is the end-of-tick flush. */
@@ -73,26 +88,24 @@ export class SocketWriter {
     });
   }
 
-  /** #writeBytes sends queued strings and then bytes: in one buffer when small, else one corked writev. */
-  #writeBytes(data: Uint8Array, written: (() => void) | undefined): boolean {
-    const out = this.#out;
+  /** #writeLarge sends what is queued, then `data` without copying, in one corked writev. */
+  #writeLarge(data: Uint8Array, written: (() => void) | undefined): boolean {
     const socket = this.#socket;
-    this.#flushQueued = false;
-    if (out === "" || this.#closed()) return socket.write(data, written);
-    this.#out = "";
-    if (data.byteLength <= JOIN_LIMIT) {
-      const headLength = Buffer.byteLength(out, this.#encoding);
-      const joined = Buffer.allocUnsafe(headLength + data.byteLength);
-      joined.write(out, 0, this.#encoding);
-      joined.set(data, headLength);
-      written?.(); // copied: the caller's bytes are free
-      return socket.write(joined);
+    if (this.#queue.length === 0 || this.#closed()) {
+      this.#flushQueued = false;
+      this.#clear();
+      return socket.write(data, written);
     }
     socket.cork();
-    socket.write(out, this.#encoding);
+    this.flush();
     const ok = socket.write(data, written);
     socket.uncork();
     return ok;
+  }
+
+  #clear(): void {
+    this.#queue = [];
+    this.#queued = 0;
   }
 }
 

@@ -1,6 +1,7 @@
 // createRouter: Bun's `routes` option as a fetch handler. Exact paths beat `:param` paths, which
 // beat `*`; a path without a route falls back to `fetch`. Unknown methods get 405 with Allow.
 import { requestPath } from "../fetch/incoming-request.js";
+import { isToken } from "../http/chars.js";
 import { LightResponse } from "../fetch/light-response.js";
 import { HttpError } from "./http-error.js";
 import { RouteTable, type MethodHandlers, type RouteHandler, type RouteValue } from "./route-table.js";
@@ -72,7 +73,7 @@ async function toMethods<S>(value: RouteValue<S>): Promise<MethodHandlers<S>> {
   if (value instanceof Response) return { GET: await staticResponse(value) };
   for (const [method, handler] of Object.entries(value)) {
     if (typeof handler !== "function") throw new TypeError(`routes: the ${method} handler must be a function`);
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) throw new TypeError(`routes: "${method}" is not a method name`);
+    if (!isToken(method)) throw new TypeError(`routes: "${method}" is not a method name`);
   }
   return value as MethodHandlers<S>;
 }

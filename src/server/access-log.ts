@@ -1,5 +1,6 @@
 // Access log entries and their common, combined and JSON line formats.
-import type { Exchange } from "../http/exchange.js";
+import type { Exchange, HttpProtocol } from "../http/exchange.js";
+import { fieldValue } from "../http/fields.js";
 
 /**
  * AccessLogEntry describes one finished (or cut short) exchange; `serve({ accessLog })` receives
@@ -22,10 +23,10 @@ export interface AccessLogEntry {
   remoteAddress: string;
   /** method is the request method. */
   method: string;
-  /** target is the request-target as sent (path and query). */
+  /** target is the request-target as sent (path and query; for HTTP/2 the :path). */
   target: string;
-  /** protocol is the request's HTTP version. */
-  protocol: "HTTP/1.0" | "HTTP/1.1";
+  /** protocol is the protocol the request came over ("HTTP/2" is written "HTTP/2.0" in log lines). */
+  protocol: HttpProtocol;
   /** status sent, or 0 when the client left before a response began. */
   status: number;
   /** bodyBytes is how many content bytes were actually sent. */
@@ -63,14 +64,14 @@ export function accessLogEntry(ex: Exchange): AccessLogEntry {
     time: new Date(),
     remoteAddress: ex.peer.remoteAddress,
     method: head.method,
-    target: head.requestTarget,
-    protocol: head.versionMinor === 1 ? "HTTP/1.1" : "HTTP/1.0",
+    target: head.path,
+    protocol: head.protocol,
     status: ex.status,
     bodyBytes: ex.bodyBytes,
     durationMs: performance.now() - ex.startTime,
-    referer: field(head.headers, "referer"),
-    userAgent: field(head.headers, "user-agent"),
-    requestId: field(head.headers, "x-request-id") || nextRequestId(),
+    referer: fieldValue(head.headers, "referer") ?? "",
+    userAgent: fieldValue(head.headers, "user-agent") ?? "",
+    requestId: ex.requestId() ?? nextRequestId(),
     completed: ex.responseDone,
   };
 }
@@ -109,7 +110,7 @@ export function formatAccessLog(format: AccessLogFormat, e: AccessLogEntry): str
       completed: e.completed,
     });
   }
-  const request = quote(`${e.method} ${e.target} ${e.protocol}`);
+  const request = quote(`${e.method} ${e.target} ${e.protocol === "HTTP/2" ? "HTTP/2.0" : e.protocol}`);
   let line = `${e.remoteAddress || "-"} - - [${clfDate(e.time)}] ${request} ${e.status || "-"} ${e.bodyBytes}`;
   if (format === "combined") line += ` ${quote(e.referer || "-")} ${quote(e.userAgent || "-")}`;
   return `${line} ${(e.durationMs / 1000).toFixed(3)}`;
@@ -139,9 +140,4 @@ function quote(value: string): string {
     out += c < 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c ? `\\x${c.toString(16).padStart(2, "0")}` : value[i];
   }
   return `"${out}"`;
-}
-
-function field(headers: string[], lower: string): string {
-  for (let i = 0; i < headers.length; i += 2) if (headers[i]!.toLowerCase() === lower) return headers[i + 1]!;
-  return "";
 }

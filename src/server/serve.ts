@@ -78,7 +78,7 @@ export async function serve(options: ServeOptions): Promise<Server | ClusterServ
   await listen(netServer, { port: options.port, hostname: options.hostname, unix: options.unix });
   server = new Server(netServer, registry, options, handler, tls);
   server.joinCluster();
-  listener = createFetchListener({ fetch: handler, error: options.error, log, defaultAuthority, scheme: tls === null ? "http" : "https" }, server);
+  listener = createFetchListener({ fetch: handler, error: options.error, log, defaultAuthority }, server);
   return server;
 }
 

@@ -1,7 +1,7 @@
 // Server: a running sockserve server (what serve() resolves to): its address, requestIP,
 // upgrade, publish, in-process fetch, and graceful stop.
 import type { Server as NetServer } from "node:net";
-import { IncomingRequest } from "../fetch/incoming-request.js";
+import { exchangeOf } from "../fetch/incoming-request.js";
 import type { ConnectionRegistry, Tracked } from "../net/connection-registry.js";
 import type { TlsAcceptor, TlsOptions } from "../net/tls-accept.js";
 import { joinCluster } from "./cluster-server.js";
@@ -125,10 +125,28 @@ export class Server {
     return this.#hub.subscriberCount(topic);
   }
 
+  /**
+   * writeEarlyHints sends a `103 Early Hints` response with `headers` (typically `Link` preloads)
+   * before the final one (RFC 8297), as Node's `res.writeEarlyHints` does. It returns false and
+   * sends nothing for an HTTP/1.0 client (RFC 9110 §15.2: no 1xx to HTTP/1.0), once the response
+   * has begun, or for a request this server did not receive. Invalid field names or values throw.
+   */
+  writeEarlyHints(request: Request, headers: Record<string, string | string[]> | [string, string][] | Headers): boolean {
+    const ex = exchangeOf(request);
+    if (ex === null) return false;
+    const fields: string[] = [];
+    const pairs = headers instanceof Headers || Array.isArray(headers) ? headers : Object.entries(headers);
+    for (const [name, value] of pairs) {
+      for (const one of Array.isArray(value) ? value : [value]) fields.push(name, one);
+    }
+    return ex.inform(103, fields);
+  }
+
   /** requestIP returns the peer address of a request this server received, or null. */
   requestIP(request: Request): SocketAddress | null {
-    if (!(request instanceof IncomingRequest)) return null;
-    const peer = request.exchange.peer;
+    const ex = exchangeOf(request);
+    if (ex === null) return null;
+    const peer = ex.peer;
     return { address: peer.remoteAddress, family: peer.remoteFamily, port: peer.remotePort };
   }
 

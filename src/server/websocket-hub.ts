@@ -1,9 +1,9 @@
 // WebSocketHub: what serve() adds for WebSockets. server.upgrade() checks the handshake, answers
 // 101 through the engine and hands the socket to a ServerWebSocket; topics are shared by all sockets.
 import type { Duplex } from "node:stream";
-import { IncomingRequest, requestHeader } from "../fetch/incoming-request.js";
+import { exchangeOf, requestHeader } from "../fetch/incoming-request.js";
 import { isFieldValue, isToken } from "../http/chars.js";
-import { checkHandshake, switchingProtocols } from "../websocket/handshake.js";
+import { acceptFields, checkHandshake } from "../websocket/handshake.js";
 import { negotiateDeflate, PerMessageDeflate } from "../websocket/permessage-deflate.js";
 import { Topics } from "../websocket/pubsub.js";
 import { ServerWebSocket } from "../websocket/server-websocket.js";
@@ -61,12 +61,11 @@ export class WebSocketHub {
   upgrade(request: Request, options: UpgradeOptions<unknown> = {}): boolean {
     const config = this.#config;
     if (config === null) throw new TypeError("server.upgrade() needs a `websocket` handler in serve()");
-    if (!(request instanceof IncomingRequest)) return false;
-    const ex = request.exchange;
-    if (ex.responseStarted) return false;
+    const ex = exchangeOf(request);
+    if (ex === null || ex.responseStarted) return false;
     const field = (name: string): string | null => requestHeader(request, name);
     if (field("upgrade") === null) return false;
-    const check = checkHandshake(ex.head.method, ex.head.versionMinor, field);
+    const check = checkHandshake(ex.head.method, ex.head.protocol, field);
     if (!check.ok) {
       const headers = check.status === 426 ? ["Sec-WebSocket-Version", "13"] : [];
       ex.respond({ status: check.status, statusText: "", headers: [...headers, "Content-Type", "text/plain; charset=utf-8"], body: `${check.reason}\n`, bodyLength: -1 });
@@ -79,9 +78,9 @@ export class WebSocketHub {
     const chosen = config.protocol?.(check.protocols, request) ?? null;
     const protocol = chosen !== null && check.protocols.includes(chosen) ? chosen : null;
     const negotiated = config.deflate === null ? null : negotiateDeflate(check.extensions, config.deflate);
-    const head = switchingProtocols(check.key, protocol, negotiated?.response ?? null, extraHeaders(options.headers));
+    const fields = acceptFields(check.key, protocol, negotiated?.response ?? null, extraHeaders(options.headers));
     const remoteAddress = ex.peer.remoteAddress;
-    ex.upgrade(head, (socket, rest) => {
+    ex.upgrade("websocket", fields, (socket, rest) => {
       const deflate = negotiated === null ? null : new PerMessageDeflate(negotiated.params);
       const ws = new ServerWebSocket(socket, config, this.topics, options.data, remoteAddress, deflate);
       this.#tracker.adopt(ws, socket);

@@ -1,5 +1,6 @@
 // WebSocketConfig: the `websocket` option of serve(), in Bun's shape, with its defaults resolved.
 // It is generic over the socket type `S`, so that it needs nothing from the socket's own module.
+import { resolveWebSocketLimits } from "../http/limits.js";
 
 /** WebSocketHandlerOf is {@link WebSocketHandler} for any socket type `S` (see websocket-handler.ts). */
 export interface WebSocketHandlerOf<S> {
@@ -61,6 +62,12 @@ export interface WebSocketConfig<S> {
 /** resolveWebSocketConfig fills in the defaults. */
 export function resolveWebSocketConfig<S>(h: WebSocketHandlerOf<S>): WebSocketConfig<S> {
   if (typeof h.message !== "function") throw new TypeError("websocket.message(ws, message) is required");
+  const limits = resolveWebSocketLimits({
+    maxPayloadLength: h.maxPayloadLength,
+    backpressureLimit: h.backpressureLimit,
+    idleTimeout: h.idleTimeout === undefined ? undefined : h.idleTimeout * 1000,
+    closeTimeout: h.closeTimeout === undefined ? undefined : h.closeTimeout * 1000,
+  });
   const pmd = h.perMessageDeflate;
   const deflate = pmd === undefined || pmd === false ? null : { threshold: (pmd === true ? undefined : pmd.threshold) ?? 1024, serverNoContextTakeover: (pmd === true ? undefined : pmd.serverNoContextTakeover) ?? true };
   return {
@@ -73,13 +80,13 @@ export function resolveWebSocketConfig<S>(h: WebSocketHandlerOf<S>): WebSocketCo
     protocol: h.protocol,
     deflate,
     compressThreshold: deflate?.threshold ?? 1024,
-    maxPayloadLength: h.maxPayloadLength ?? 16 * 1024 * 1024,
-    idleTimeout: (h.idleTimeout ?? 120) * 1000,
-    backpressureLimit: h.backpressureLimit ?? 16 * 1024 * 1024,
+    maxPayloadLength: limits.maxPayloadLength,
+    idleTimeout: limits.idleTimeout,
+    backpressureLimit: limits.backpressureLimit,
     closeOnBackpressureLimit: h.closeOnBackpressureLimit ?? false,
     sendPings: h.sendPings ?? true,
     publishToSelf: h.publishToSelf ?? false,
-    closeTimeout: (h.closeTimeout ?? 5) * 1000,
+    closeTimeout: limits.closeTimeout,
     pauseWhileHandling: h.pauseWhileHandling ?? false,
   };
 }

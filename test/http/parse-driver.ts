@@ -2,7 +2,7 @@
 // and records what the parser reported, so tables can compare whole-input and split-input runs.
 import { defaultLimits, resolveLimits, type Limits } from "../../src/http/limits.js";
 import { isProtocolError } from "../../src/http/protocol-error.js";
-import type { RequestHead } from "../../src/http/request-head.js";
+import type { Http1Head } from "../../src/http/request-head.js";
 import { RequestParser } from "../../src/http/request-parser.js";
 
 export interface ParsedMessage {
@@ -28,10 +28,10 @@ export function parseChunks(chunks: Buffer[], limits: Partial<Limits> = {}): Par
   let current: ParsedMessage | null = null;
   let body: Buffer[] = [];
   const parser = new RequestParser(resolveLimits({ ...defaultLimits, ...limits }), {
-    onHead(head: RequestHead) {
+    onHead(head: Http1Head) {
       current = {
         method: head.method,
-        target: head.requestTarget,
+        target: head.path,
         version: `1.${head.versionMinor}`,
         headers: head.headers,
         body: "",

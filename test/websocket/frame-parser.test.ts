@@ -11,6 +11,7 @@ import { parseClose, Receiver } from "../../src/websocket/receiver.js";
 import { Utf8Validator } from "../../src/websocket/utf8-validator.js";
 import { negotiateDeflate, parseExtensionOffers } from "../../src/websocket/permessage-deflate.js";
 import { acceptValue, checkHandshake } from "../../src/websocket/handshake.js";
+import type { HttpProtocol } from "../../src/http/exchange.js";
 import { WebSocketError } from "../../src/websocket/ws-error.js";
 import { BAD_FRAMES, ROW_MAX_PAYLOAD, bytes, wire } from "../support/ws-frames.js";
 
@@ -485,7 +486,7 @@ describe("checkHandshake (RFC 6455 §4.2.1)", () => {
   const KEY = "dGhlIHNhbXBsZSBub25jZQ==";
   const base: Record<string, string> = { upgrade: "websocket", connection: "Upgrade", "sec-websocket-version": "13", "sec-websocket-key": KEY };
   type Want = { ok: true; protocols?: string[]; extensions?: string | null } | { ok: false; status: 400 | 426 };
-  const rows: { name: string; method?: string; minor?: number; fields?: Record<string, string | null>; want: Want }[] = [
+  const rows: { name: string; method?: string; protocol?: HttpProtocol; fields?: Record<string, string | null>; want: Want }[] = [
     { name: "a plain handshake", want: { ok: true, protocols: [], extensions: null } },
     { name: "tokens in any case, Connection with several tokens", fields: { upgrade: "WebSocket", connection: "keep-alive, UPGRADE" }, want: { ok: true } },
     { name: "Upgrade lists several protocols", fields: { upgrade: "foo/2, websocket" }, want: { ok: true } },
@@ -493,7 +494,8 @@ describe("checkHandshake (RFC 6455 §4.2.1)", () => {
     { name: "extensions are passed on", fields: { "sec-websocket-extensions": "permessage-deflate; client_max_window_bits" }, want: { ok: true, extensions: "permessage-deflate; client_max_window_bits" } },
     { name: "POST", method: "POST", want: { ok: false, status: 400 } },
     { name: "HEAD", method: "HEAD", want: { ok: false, status: 400 } },
-    { name: "HTTP/1.0", minor: 0, want: { ok: false, status: 400 } },
+    { name: "HTTP/1.0", protocol: "HTTP/1.0", want: { ok: false, status: 400 } },
+    { name: "HTTP/2 (RFC 8441 is not offered yet)", protocol: "HTTP/2", want: { ok: false, status: 400 } },
     { name: "no Upgrade", fields: { upgrade: null }, want: { ok: false, status: 400 } },
     { name: "Upgrade: h2c", fields: { upgrade: "h2c" }, want: { ok: false, status: 400 } },
     { name: "no Connection", fields: { connection: null }, want: { ok: false, status: 400 } },
@@ -512,7 +514,7 @@ describe("checkHandshake (RFC 6455 §4.2.1)", () => {
   for (const row of rows) {
     it(`${row.name} → ${row.want.ok ? "ok" : row.want.status}`, () => {
       const fields = { ...base, ...row.fields };
-      const got = checkHandshake(row.method ?? "GET", row.minor ?? 1, (name) => fields[name] ?? null);
+      const got = checkHandshake(row.method ?? "GET", row.protocol ?? "HTTP/1.1", (name) => fields[name] ?? null);
       assert.equal(got.ok, row.want.ok, JSON.stringify(got));
       if (!row.want.ok) return assert.equal(got.ok === false && got.status, row.want.status);
       assert.ok(got.ok);

@@ -33,6 +33,8 @@ export interface DecodedBlock {
   neverIndexed: boolean[] | null;
   /** overLimit names the limit the block crossed (the caller answers with a stream error or 431), or null. */
   overLimit: OverLimit | null;
+  /** headerListSize is the list's size (RFC 9113 §6.5.2) as counted: when overLimit, only up to the field that crossed it. */
+  headerListSize: number;
 }
 
 const enum Literal {
@@ -108,7 +110,8 @@ export class HpackDecoder {
       this.#block = new Uint8Array(0); // do not hold on to the caller's buffer
     }
     const overLimit = this.#overLimit;
-    return { fields: overLimit === null ? this.#fields : [], neverIndexed: overLimit === null ? this.#neverIndexed : null, overLimit };
+    if (overLimit !== null) return { fields: [], neverIndexed: null, overLimit, headerListSize: this.#listSize };
+    return { fields: this.#fields, neverIndexed: this.#neverIndexed, overLimit, headerListSize: this.#listSize };
   }
 
   // Dynamic table size updates "MUST occur at the beginning of the first header block following

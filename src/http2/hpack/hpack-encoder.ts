@@ -19,7 +19,7 @@ const SHORT_COOKIE = 20;
 
 /** HpackEncoderOptions tunes an {@link HpackEncoder}. */
 export interface HpackEncoderOptions {
-  /** maxTableSize: most octets of dynamic table the encoder uses, whatever the peer allows (default 4096). */
+  /** maxTableSize: most octets of dynamic table the encoder uses, whatever the peer allows (default 4096); a smaller one is signalled in the first block. */
   maxTableSize?: number;
   /** huffman: "auto" (default) Huffman-codes a string only when that is shorter; "always" or "never". */
   huffman?: "auto" | "always" | "never";
@@ -45,8 +45,12 @@ interface IndexedName {
  * this order of preference: an indexed field (static or dynamic full match); a literal with
  * incremental indexing (most fields: small and repeating); a literal without indexing (the
  * `noIndexNames`, and entries over `maxIndexedEntrySize`); a never-indexed literal (the
- * `neverIndexNames`, cookies shorter than 20 chars, and fields the caller flags). Literal names
- * use the static index first, then the dynamic one. Strings are latin1: one octet per char.
+ * `neverIndexNames`, cookies shorter than 20 chars, and fields the caller flags). So `:status`
+ * codes beyond the static ones, `content-type`, `cache-control`, `vary`, `server`, `set-cookie`
+ * and `date` (whose value holds for a second of responses) are indexed once and then cost an
+ * octet or two, while `content-length` or `etag` values do not push them out of the table.
+ * Literal names use the static index first, then the dynamic one. Strings are latin1: one octet
+ * per char; names must already be lowercase (RFC 9113 §8.2.1).
  */
 export class HpackEncoder {
   #table: DynamicTable;
@@ -101,7 +105,9 @@ export class HpackEncoder {
       this.#reserve(pos, 14 + (this.#huffman === "always" ? 4 : 1) * (name.length + value.length));
       pos = this.#writeField(pos, name, value, neverIndex?.[i >>> 1] === true);
     }
-    return Buffer.from(this.#out.subarray(0, pos));
+    const block = Buffer.allocUnsafe(pos); // from Node's pool for small blocks
+    this.#out.copy(block, 0, 0, pos);
+    return block;
   }
 
   #writeSizeUpdates(pos: number): number {

@@ -195,6 +195,10 @@ describe("HpackDecoder never-indexed fields (§6.2.3)", () => {
   it("keeps names as sent: uppercase is the stream layer's to reject", () => {
     assert.deepEqual(new HpackDecoder(limits).decode(literal("X-Upper", "V", 0x00)).fields, ["X-Upper", "V"]);
   });
+  it("reads a plain Uint8Array as well as a Buffer", () => {
+    const block = new Uint8Array(hex("828684418cf1e3c2e5f23a6ba0ab90f4ff"));
+    assert.deepEqual(new HpackDecoder(limits).decode(block).fields, [":method", "GET", ":scheme", "http", ":path", "/", ":authority", "www.example.com"]);
+  });
   it("keeps octets above 0x7f as latin1 chars", () => {
     assert.deepEqual(new HpackDecoder(limits).decode(literal("x", "\xe9\xff\x00", 0x00)).fields, ["x", "\xe9\xff\x00"]);
   });

@@ -10,6 +10,8 @@ const latin1Slice = (Buffer.prototype as unknown as {
   latin1Slice(this: Uint8Array, start: number, end: number): string;
 }).latin1Slice;
 
+const EMPTY = new Uint8Array(0);
+
 /** HpackDecoderLimits bounds what one decoder accepts; sizes are octets. */
 export interface HpackDecoderLimits {
   /** maxTableSize: our SETTINGS_HEADER_TABLE_SIZE; the table starts at it, and no size update may exceed it. */
@@ -61,7 +63,7 @@ export class HpackDecoder {
   #maxListSize: number;
   #maxFieldCount: number;
   #maxStringLength: number;
-  #block: Uint8Array = new Uint8Array(0);
+  #block: Uint8Array = EMPTY;
   #cursor: Cursor = { pos: 0, end: 0 };
   #scratch = Buffer.allocUnsafe(256);
   #fields: string[] = [];
@@ -107,7 +109,7 @@ export class HpackDecoder {
       this.#readSizeUpdates();
       while (this.#cursor.pos < this.#cursor.end) this.#readField();
     } finally {
-      this.#block = new Uint8Array(0); // do not hold on to the caller's buffer
+      this.#block = EMPTY; // do not hold on to the caller's buffer
     }
     const overLimit = this.#overLimit;
     if (overLimit !== null) return { fields: [], neverIndexed: null, overLimit, headerListSize: this.#listSize };

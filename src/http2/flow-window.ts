@@ -82,7 +82,8 @@ export class ReceiveWindow {
    * FLOW_CONTROL_ERROR: a stream error on a stream, a connection error on the connection (§6.9).
    */
   received(n: number): void {
-    if (n > this.#available) throw flowError(this.#streamId, `peer sent ${n} octets with a window of ${this.#available}`);
+    // an empty DATA frame (END_STREAM alone) fits even a window at or below zero (§6.9.1)
+    if (n !== 0 && n > this.#available) throw flowError(this.#streamId, `peer sent ${n} octets with a window of ${this.#available}`);
     this.#available -= n;
     this.#unconsumed += n;
   }

@@ -7,6 +7,8 @@ import { FrameType, type Frame } from "../../src/http2/frame-types.js";
 import { H2Error } from "../../src/http2/h2-error.js";
 import { splits } from "../http/parse-driver.js";
 
+export { splits };
+
 
 /** Event is one frame as plain data, or `{ streamError: "CODE", streamId }`. */
 export type Event = Record<string, unknown>;

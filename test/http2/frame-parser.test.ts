@@ -1,8 +1,11 @@
 // Table-driven tests of the frame parser (RFC 9113 §4 and §6), frames written as hex
 // ("length type flags stream-id payload"). Every row is fed whole, split in two at every byte and
 // one byte at a time; all runs must yield the row's frames, stream errors and connection error.
-import { describe } from "node:test";
-import { frameTable, type Event, type FrameRow } from "./frame-driver.js";
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { FrameParser, type FrameParserOptions } from "../../src/http2/frame-parser.js";
+import type { DataFrame, Frame } from "../../src/http2/frame-types.js";
+import { frameTable, hex, type Event, type FrameRow } from "./frame-driver.js";
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").toString("hex");
 const PING = "000008 06 00 00000000 0102030405060708";
@@ -141,3 +144,45 @@ const invalid: FrameRow[] = [
 
 describe("FrameParser: valid frames", () => frameTable(valid));
 describe("FrameParser: invalid frames", () => frameTable(invalid));
+
+describe("FrameParser API", () => {
+  const collect = (options: Partial<FrameParserOptions> = {}) => {
+    const frames: Frame[] = [];
+    const parser = new FrameParser({ onFrame: (f) => frames.push(f), onStreamError: () => {} }, options);
+    return { frames, parser };
+  };
+
+  it("a payload that came whole is a view into the input; a split one is a copy", () => {
+    const { frames, parser } = collect();
+    const input = hex("000002 00 00 00000001 6869 000002 00 00 00000001 6a6b");
+    parser.execute(input.subarray(0, 21)); // the cut falls inside the second payload
+    parser.execute(input.subarray(21));
+    input.fill(0);
+    const [whole, split] = frames as DataFrame[];
+    assert.deepEqual([...whole!.data], [0, 0], "the view sees the input change");
+    assert.deepEqual([...split!.data], [0x6a, 0x6b], "the copy does not");
+  });
+
+  it("maxFrameSize can be raised, within 16384..2^24-1", () => {
+    assert.throws(() => collect().parser.execute(hex("004001 00 00 00000001")), { codeName: "FRAME_SIZE_ERROR" });
+    const { frames, parser: next } = collect();
+    next.maxFrameSize = 16_385;
+    next.execute(hex(`004001 00 00 00000001 ${"00".repeat(16385)}`));
+    assert.equal(frames.length, 1);
+    assert.throws(() => (next.maxFrameSize = 16_383), RangeError);
+    assert.throws(() => (next.maxFrameSize = 2 ** 24), RangeError);
+    assert.throws(() => new FrameParser({ onFrame() {}, onStreamError() {} }, { maxFrameSize: 1 }), RangeError);
+  });
+
+  it("after a connection error the parser is spent and rethrows it", () => {
+    const { parser } = collect();
+    let first: unknown;
+    assert.throws(() => parser.execute(hex("000001 00 00 00000000 61")), (e) => ((first = e), true));
+    assert.throws(() => parser.execute(hex(PING)), (e) => e === first);
+  });
+
+  it("an exception from the handler propagates", () => {
+    const parser = new FrameParser({ onFrame: () => { throw new TypeError("handler bug"); }, onStreamError() {} });
+    assert.throws(() => parser.execute(hex(PING)), TypeError);
+  });
+});

@@ -198,7 +198,6 @@ export class FrameParser {
   #readPayload(data: Uint8Array, i: number): number {
     const length = this.#header.length;
     if (this.#payload === null && data.length - i >= length) {
-      this.#state = State.Header;
       this.#dispatch(data.subarray(i, i + length));
       return i + length;
     }
@@ -209,7 +208,6 @@ export class FrameParser {
     if (this.#have === length) {
       this.#payload = null;
       this.#have = 0;
-      this.#state = State.Header;
       this.#dispatch(payload);
     }
     return i + n;

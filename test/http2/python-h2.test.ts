@@ -1,5 +1,5 @@
 // Framing cross-checked with a real peer: Debian's python3-h2 (through /usr/bin/python3). h2's client
-// writes a connection our parser must read; our writer's server frames must satisfy h2's client.
+// writes a connection our parser must read; our writer's frames must satisfy h2's client and server.
 // One python process per test, JSON lines over stdin/stdout; every wait is for a line, never a sleep.
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
@@ -7,8 +7,18 @@ import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { describe, it } from "node:test";
 import { FrameParser } from "../../src/http2/frame-parser.js";
-import type { Frame } from "../../src/http2/frame-types.js";
-import { SETTINGS_ACK, dataFrame, dataFrameHeader, goawayFrame, headersFrames, pingFrame, settingsFrame, windowUpdateFrame } from "../../src/http2/frame-writer.js";
+import { CLIENT_PREFACE, type Frame } from "../../src/http2/frame-types.js";
+import {
+  SETTINGS_ACK,
+  dataFrame,
+  dataFrameHeader,
+  goawayFrame,
+  headersFrames,
+  pingFrame,
+  rstStreamFrame,
+  settingsFrame,
+  windowUpdateFrame,
+} from "../../src/http2/frame-writer.js";
 import { serverSettings, settingsList } from "../../src/http2/settings.js";
 import { plain, type Event } from "./frame-driver.js";
 
@@ -28,6 +38,30 @@ def hear():
     return json.loads(sys.stdin.readline())
 REQUEST = [(":method", "POST"), (":scheme", "http"), (":authority", "a"), (":path", "/up")]
 big = os.urandom(15000).hex()  # about 20 KB once Huffman-coded: more than one 16,384-octet frame
+def row(c, e):
+    out = {"event": type(e).__name__}
+    if isinstance(e, h2.events.RemoteSettingsChanged):
+        out["changed"] = {str(int(k)): v.new_value for k, v in e.changed_settings.items()}
+    elif isinstance(e, (h2.events.RequestReceived, h2.events.ResponseReceived)):
+        hs = dict(e.headers)
+        out.update(stream=e.stream_id, status=hs.get(":status"), bigOk=hs["x-big"] == big, count=len(e.headers))
+    elif isinstance(e, h2.events.DataReceived):
+        out.update(stream=e.stream_id, data=e.data.decode(), flow=e.flow_controlled_length)
+        c.acknowledge_received_data(e.flow_controlled_length, e.stream_id)
+    elif isinstance(e, (h2.events.StreamEnded, h2.events.WindowUpdated)):
+        out.update(stream=e.stream_id, delta=getattr(e, "delta", None))
+    elif isinstance(e, h2.events.StreamReset):
+        out.update(stream=e.stream_id, code=int(e.error_code))
+    elif isinstance(e, h2.events.PingReceived):
+        out["ping"] = e.ping_data.hex()
+    elif isinstance(e, h2.events.ConnectionTerminated):
+        out.update(code=int(e.error_code), last=e.last_stream_id, debug=(e.additional_data or b"").decode())
+    return out
+def feed(c, msg):
+    events = c.receive_data(bytes.fromhex(msg["hex"]))
+    reply = c.data_to_send()  # taken before GOAWAY, which ends h2's sending
+    events += c.receive_data(bytes.fromhex(msg["last"]))
+    return {"events": [row(c, e) for e in events], "reply": reply.hex()}
 `;
 
 /** A client connection: preface, SETTINGS, large HEADERS (so CONTINUATION), padded DATA, and the rest. */
@@ -48,36 +82,22 @@ d = hpack.Decoder()
 say([[list(h) for h in d.decode(bytes.fromhex(b))] for b in hear()["blocks"]])
 `;
 
-/** A client that sent a request and reads our server frames, reporting h2's events. */
+/** A client that sent a request and reads our server frames. */
 const CLIENT_READS = String.raw`
 c = client()
 c.send_headers(1, REQUEST, end_stream=True)
 c.data_to_send()
-block = hpack.Encoder().encode([(":status", "200"), ("content-type", "text/plain"), ("x-big", big)])
-say({"block": block.hex()})
-msg = hear()
-events = c.receive_data(bytes.fromhex(msg["hex"]))
-reply = c.data_to_send()  # taken before GOAWAY, which ends h2's sending
-events += c.receive_data(bytes.fromhex(msg["last"]))
-out = []
-for e in events:
-    row = {"event": type(e).__name__}
-    if isinstance(e, h2.events.RemoteSettingsChanged):
-        row["changed"] = {str(int(k)): v.new_value for k, v in e.changed_settings.items()}
-    elif isinstance(e, h2.events.ResponseReceived):
-        hs = dict(e.headers)
-        row.update(stream=e.stream_id, status=hs[":status"], bigOk=hs["x-big"] == big, count=len(e.headers))
-    elif isinstance(e, h2.events.DataReceived):
-        row.update(stream=e.stream_id, data=e.data.decode(), flow=e.flow_controlled_length)
-        c.acknowledge_received_data(e.flow_controlled_length, e.stream_id)
-    elif isinstance(e, (h2.events.StreamEnded, h2.events.WindowUpdated)):
-        row.update(stream=e.stream_id, delta=getattr(e, "delta", None))
-    elif isinstance(e, h2.events.PingReceived):
-        row["ping"] = e.ping_data.hex()
-    elif isinstance(e, h2.events.ConnectionTerminated):
-        row.update(code=int(e.error_code), last=e.last_stream_id, debug=e.additional_data.decode())
-    out.append(row)
-say({"events": out, "reply": reply.hex()})
+say({"block": hpack.Encoder().encode([(":status", "200"), ("content-type", "text/plain"), ("x-big", big)]).hex()})
+say(feed(c, hear()))
+`;
+
+/** A server that reads our frames as a client's: the writer is not server-only. */
+const SERVER_READS = String.raw`
+c = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False, header_encoding="utf-8"))
+c.initiate_connection()
+c.data_to_send()
+say({"block": hpack.Encoder().encode(REQUEST + [("x-big", big)]).hex()})
+say(feed(c, hear()))
 `;
 
 /** PythonPeer is one python process spoken to in JSON lines. */
@@ -203,6 +223,41 @@ describe("python3-h2 as the peer", { skip: !hasH2 && "no /usr/bin/python3 with h
       const answer = summary(parseAll([Buffer.from(reply, "hex")], false));
       assert.ok(answer.some((f) => f.type === "SETTINGS" && f.ack === true), "SETTINGS ACK");
       assert.ok(answer.some((f) => f.type === "PING" && f.ack === true && f.opaqueData === Buffer.from("abcdefgh").toString("hex")), "PING ACK");
+    } finally {
+      py.close();
+    }
+  });
+
+  it("h2's server accepts our frames as a client's: preface, split HEADERS, DATA, RST_STREAM", { timeout: 30_000 }, async () => {
+    const py = new PythonPeer(SERVER_READS);
+    try {
+      const { block } = await py.hear<{ block: string }>();
+      const client = Buffer.concat([
+        CLIENT_PREFACE,
+        settingsFrame([]),
+        SETTINGS_ACK,
+        headersFrames(1, Buffer.from(block, "hex"), false, 16_384),
+        dataFrame(1, Buffer.from("hi"), false),
+        windowUpdateFrame(1, 100),
+        pingFrame(Buffer.from("01234567")),
+        dataFrame(1, Buffer.from("there"), true),
+        rstStreamFrame(1, 8),
+      ]);
+      py.say({ hex: client.toString("hex"), last: goawayFrame(0, 0).toString("hex") });
+      const { events, reply } = await py.hear<{ events: Record<string, unknown>[]; reply: string }>();
+      assert.deepEqual(events, [
+        { event: "RemoteSettingsChanged", changed: {} },
+        { event: "SettingsAcknowledged" },
+        { event: "RequestReceived", stream: 1, status: null, bigOk: true, count: 5 },
+        { event: "DataReceived", stream: 1, data: "hi", flow: 2 },
+        { event: "WindowUpdated", stream: 1, delta: 100 },
+        { event: "PingReceived", ping: Buffer.from("01234567").toString("hex") },
+        { event: "DataReceived", stream: 1, data: "there", flow: 5 },
+        { event: "StreamEnded", stream: 1, delta: null },
+        { event: "StreamReset", stream: 1, code: 8 },
+        { event: "ConnectionTerminated", code: 0, last: 0, debug: "" },
+      ]);
+      assert.ok(parseAll([Buffer.from(reply, "hex")], false).length > 0);
     } finally {
       py.close();
     }

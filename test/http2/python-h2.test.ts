@@ -8,17 +8,7 @@ import { createInterface } from "node:readline";
 import { describe, it } from "node:test";
 import { FrameParser } from "../../src/http2/frame-parser.js";
 import { CLIENT_PREFACE, type Frame } from "../../src/http2/frame-types.js";
-import {
-  SETTINGS_ACK,
-  dataFrame,
-  dataFrameHeader,
-  goawayFrame,
-  headersFrames,
-  pingFrame,
-  rstStreamFrame,
-  settingsFrame,
-  windowUpdateFrame,
-} from "../../src/http2/frame-writer.js";
+import * as write from "../../src/http2/frame-writer.js";
 import { serverSettings, settingsList } from "../../src/http2/settings.js";
 import { plain, type Event } from "./frame-driver.js";
 
@@ -197,16 +187,16 @@ describe("python3-h2 as the peer", { skip: !hasH2 && "no /usr/bin/python3 with h
       assert.ok(headerBlock.length > 16_384);
       const hello = Buffer.from("hello");
       const server = Buffer.concat([
-        settingsFrame(settingsList(serverSettings)),
-        SETTINGS_ACK,
-        headersFrames(1, headerBlock, false, 16_384),
-        dataFrameHeader(1, hello.length, false),
+        write.settingsFrame(settingsList(serverSettings)),
+        write.SETTINGS_ACK,
+        write.headersFrames(1, headerBlock, false, 16_384),
+        write.dataFrameHeader(1, hello.length, false),
         hello,
-        dataFrame(1, Buffer.from("world"), true),
-        pingFrame(Buffer.from("abcdefgh")),
-        windowUpdateFrame(0, 1000),
+        write.dataFrame(1, Buffer.from("world"), true),
+        write.pingFrame(Buffer.from("abcdefgh")),
+        write.windowUpdateFrame(0, 1000),
       ]);
-      py.say({ hex: server.toString("hex"), last: goawayFrame(1, 0, Buffer.from("bye")).toString("hex") });
+      py.say({ hex: server.toString("hex"), last: write.goawayFrame(1, 0, Buffer.from("bye")).toString("hex") });
       const { events, reply } = await py.hear<{ events: Record<string, unknown>[]; reply: string }>();
       assert.deepEqual(events, [
         { event: "RemoteSettingsChanged", changed: { "2": 0, "3": 100, "4": 262144, "6": 32768 } },
@@ -234,16 +224,16 @@ describe("python3-h2 as the peer", { skip: !hasH2 && "no /usr/bin/python3 with h
       const { block } = await py.hear<{ block: string }>();
       const client = Buffer.concat([
         CLIENT_PREFACE,
-        settingsFrame([]),
-        SETTINGS_ACK,
-        headersFrames(1, Buffer.from(block, "hex"), false, 16_384),
-        dataFrame(1, Buffer.from("hi"), false),
-        windowUpdateFrame(1, 100),
-        pingFrame(Buffer.from("01234567")),
-        dataFrame(1, Buffer.from("there"), true),
-        rstStreamFrame(1, 8),
+        write.settingsFrame([]),
+        write.SETTINGS_ACK,
+        write.headersFrames(1, Buffer.from(block, "hex"), false, 16_384),
+        write.dataFrame(1, Buffer.from("hi"), false),
+        write.windowUpdateFrame(1, 100),
+        write.pingFrame(Buffer.from("01234567")),
+        write.dataFrame(1, Buffer.from("there"), true),
+        write.rstStreamFrame(1, 8),
       ]);
-      py.say({ hex: client.toString("hex"), last: goawayFrame(0, 0).toString("hex") });
+      py.say({ hex: client.toString("hex"), last: write.goawayFrame(0, 0).toString("hex") });
       const { events, reply } = await py.hear<{ events: Record<string, unknown>[]; reply: string }>();
       assert.deepEqual(events, [
         { event: "RemoteSettingsChanged", changed: {} },

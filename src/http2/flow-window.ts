@@ -22,9 +22,12 @@ export class FlowWindow {
     return this.#size;
   }
 
-  /** consume takes `n` octets (a DATA frame's whole payload, padding included) about to be sent. */
+  /**
+   * consume takes `n` octets (a DATA frame's whole payload, padding included) about to be sent. An
+   * empty DATA frame (END_STREAM alone) may go out whatever the window (§6.9.1).
+   */
   consume(n: number): void {
-    if (n > this.#size) throw new RangeError(`sending ${n} octets exceeds the flow-control window of ${this.#size}`);
+    if (n !== 0 && n > this.#size) throw new RangeError(`sending ${n} octets exceeds the flow-control window of ${this.#size}`);
     this.#size -= n;
   }
 

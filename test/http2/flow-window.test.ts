@@ -45,7 +45,7 @@ const sendRows: Row[] = [
   {
     name: "a SETTINGS shrink makes the window negative (§6.9.2)",
     start: [65_535, 1],
-    steps: [["consume", 60_000, 5_535], ["adjust", -65_535, -60_000], ["consume", 1, "RangeError"], ["credit", 59_999, -1], ["credit", 2, 1]],
+    steps: [["consume", 60_000, 5_535], ["adjust", -65_535, -60_000], ["consume", 1, "RangeError"], ["consume", 0, -60_000], ["credit", 59_999, -1], ["credit", 2, 1]],
   },
   { name: "a SETTINGS growth past 2^31-1 is a connection error, even on a stream", start: [65_535, 5], steps: [["adjust", MAX - 65_534, "connection FLOW_CONTROL_ERROR"]] },
   { name: "a SETTINGS growth to 2^31-1", start: [65_535, 5], steps: [["adjust", MAX - 65_535, MAX]] },

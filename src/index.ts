@@ -1,6 +1,7 @@
 // sockserve's public API. Everything an app may use is exported from here and nowhere else.
 export { Server, type SocketAddress } from "./server/server.js";
-export { serve, type ServeOptions } from "./server/serve.js";
+export { serve } from "./server/serve.js";
+export type { ServeOptions } from "./server/serve-options.js";
 export { defaultLimits, type Limits } from "./http/limits.js";
 export { ProtocolError, type ProtocolErrorCode } from "./http/protocol-error.js";
 export { LightResponse, NativeResponse } from "./fetch/light-response.js";

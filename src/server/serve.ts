@@ -18,7 +18,8 @@ import { Engines, http1 } from "./protocols.js";
 import type { ServeOptions } from "./serve-options.js";
 import { Server, type Handler } from "./server.js";
 
-export type { ServeOptions } from "./serve-options.js";
+/** ServeOptions with `workers` absent or 1: serve() serves in this process. */
+type SingleProcess = ServeOptions & { workers?: 1 | undefined };
 
 /**
  * serve starts a server (Bun's `serve()` API) and resolves once it is listening; it rejects when
@@ -36,9 +37,6 @@ export type { ServeOptions } from "./serve-options.js";
  * console.log(`listening on ${server.url.href}`);
  * ```
  */
-/** ServeOptions with `workers` absent or 1: serve() serves in this process. */
-type SingleProcess = ServeOptions & { workers?: 1 | undefined };
-
 export function serve(options: SingleProcess): Promise<Server>;
 export function serve(options: ServeOptions): Promise<Server | ClusterServer>;
 export async function serve(options: ServeOptions): Promise<Server | ClusterServer> {

@@ -1,5 +1,6 @@
 // Connection over an in-memory duplex pair: keep-alive, pipelining order, 100-continue, timeouts
-// and closing, all deterministic (time is passed to sweep() by the test, not read from a clock).
+// and closing, all deterministic: time is passed to sweep() by the test, not read from a clock,
+// and waits are turns of the event loop until the pair is quiet, never sleeps.
 import assert from "node:assert/strict";
 import { Duplex } from "node:stream";
 import { describe, it } from "node:test";
@@ -41,8 +42,11 @@ interface Harness {
   exchanges: Exchange[];
   received(): string;
   send(data: string): void;
+  /** settle waits until the pair is quiet: no byte or exchange moved for a few event-loop turns. */
   settle(): Promise<void>;
 }
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function harness(onExchange: (ex: Exchange) => void, limits: Partial<Limits> = {}): Harness {
   const [server, client] = duplexPair();
@@ -63,7 +67,15 @@ function harness(onExchange: (ex: Exchange) => void, limits: Partial<Limits> = {
     exchanges,
     received: () => out,
     send: (data) => void client.write(data),
-    settle: () => new Promise((resolve) => setTimeout(resolve, 5)),
+    settle: async () => {
+      let quiet = 0;
+      for (let seen = ""; quiet < 3; ) {
+        await turn();
+        const now = `${out.length}/${exchanges.length}`;
+        quiet = now === seen ? quiet + 1 : 0;
+        seen = now;
+      }
+    },
   };
 }
 
@@ -72,13 +84,18 @@ const statusLines = (raw: string): string[] => raw.match(/HTTP\/1\.1 \d{3} /g) ?
 
 describe("Connection", () => {
   it("answers pipelined requests in order even when later ones finish first", async () => {
-    const delays: Record<string, number> = { "/a": 30, "/b": 0, "/c": 10 };
-    const h = harness((ex) => {
-      const path = ex.head.path;
-      setTimeout(() => ex.respond(text(path)), delays[path]);
-    });
+    // /b and /c are answered before /a: their answers must wait for /a's.
+    const h = harness(() => {});
     h.send(GET("/a") + GET("/b") + GET("/c"));
-    await new Promise((r) => setTimeout(r, 80));
+    await h.settle();
+    assert.equal(h.exchanges.length, 1, "the next request is parsed only once the current one is answered");
+    const [a] = h.exchanges;
+    a!.respond(text("/a"));
+    await h.settle();
+    h.exchanges[1]!.respond(text("/b"));
+    await h.settle();
+    h.exchanges[2]!.respond(text("/c"));
+    await h.settle();
     const bodies = h.received().split("\r\n\r\n").slice(1).map((part) => part.slice(0, 2));
     assert.deepEqual(bodies, ["/a", "/b", "/c"]);
     assert.deepEqual(h.exchanges.map((e) => e.head.path), ["/a", "/b", "/c"]);
@@ -104,16 +121,17 @@ describe("Connection", () => {
   });
 
   it("sends 100 Continue only when the handler reads the body", async () => {
-    const h = harness(async (ex) => {
-      await new Promise((r) => setTimeout(r, 10));
-      assert.ok(!h.received().includes("100 Continue"), "100 before the read");
-      const chunk = await ex.body!.read();
-      ex.respond(text(Buffer.from(chunk!).toString()));
-    });
+    const h = harness(() => {});
     h.send("POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
-    await new Promise((r) => setTimeout(r, 20));
+    await h.settle();
+    assert.equal(h.exchanges.length, 1);
+    assert.equal(h.received(), "", "no 100 before the handler reads");
+    const ex = h.exchanges[0]!;
+    const read = ex.body!.read();
+    await h.settle();
     assert.match(h.received(), /^HTTP\/1\.1 100 Continue\r\n\r\n$/);
     h.send("ok");
+    ex.respond(text(Buffer.from((await read)!).toString()));
     await h.settle();
     assert.match(h.received(), /\r\n\r\nok$/);
   });
@@ -187,7 +205,7 @@ describe("Connection", () => {
     h.client.pause();
     h.client.removeAllListeners("data");
     h.send(GET("/").repeat(200));
-    await new Promise((r) => setTimeout(r, 30));
+    await h.settle();
     assert.ok(h.exchanges.length < 20, `answered ${h.exchanges.length} requests to a peer that reads nothing`);
   });
 

@@ -10,7 +10,7 @@ export { ServerWebSocket, ReadyState } from "./websocket/server-websocket.js";
 export type { WebSocketHandler } from "./websocket/websocket-handler.js";
 export type { UpgradeOptions } from "./server/websocket-hub.js";
 export { cgi, type CgiOptions } from "./cgi/cgi-handler.js";
-export { HttpError } from "./router/http-error.js";
+export { HttpError } from "./fetch/http-error.js";
 export type { Routes } from "./router/router.js";
 export type { RouteHandler, MethodHandlers } from "./router/route-table.js";
 export type { TlsOptions } from "./net/tls-accept.js";

@@ -2,7 +2,7 @@
 // beat `*`; a path without a route falls back to `fetch`. Unknown methods get 405 with Allow.
 import { requestPath } from "../fetch/incoming-request.js";
 import { LightResponse } from "../fetch/light-response.js";
-import { HttpError } from "./http-error.js";
+import { HttpError } from "../fetch/http-error.js";
 import { RouteTable, type MethodHandlers, type RouteHandler, type RouteValue } from "./route-table.js";
 
 /**

@@ -52,7 +52,9 @@ export function withRules<A extends unknown[]>(rules: StaticRules, handler: Hand
     const rewrite = res.status === 404 && !rewritten ? firstMatch(c.rewrites, decodePath(raw) ?? "") : null;
     if (rewrite !== null) {
       discard(res);
-      return serve(req, fillDestination(rewrite.rule.destination, rewrite.captures), query, rest, true);
+      const destination = fillDestination(rewrite.rule.destination, rewrite.captures);
+      if (isHidden(c, decodePath(destination) ?? "")) return notFound(); // a rewrite cannot reach the config file either
+      return serve(req, destination, query, rest, true);
     }
     // trailingSlash false: a directory's own "add the slash" redirect is followed here instead of looping.
     if (c.trailingSlash === false && res.status === 301 && res.headers.get("location") === `${raw}/${query}`) {
@@ -73,7 +75,7 @@ export function withRules<A extends unknown[]>(rules: StaticRules, handler: Hand
 }
 
 function route(c: Compiled, req: Request, raw: string, path: string, serve: (raw: string, query: string) => Promise<Response>, pass: () => Response | Promise<Response>): Response | Promise<Response> {
-  if (c.hide.size > 0 && c.hide.has(`/${path.split("/").filter((s) => s !== "").join("/")}`)) return LightResponse.trusted(404, [["Content-Type", "text/plain; charset=utf-8"], ["X-Content-Type-Options", "nosniff"]], "404 Not Found\n");
+  if (isHidden(c, path)) return notFound();
   const query = queryOfUrl(req.url);
   const target = builtInRedirect(c, raw, query) ?? ruleRedirect(c, path, query);
   if (target !== null) return redirect(target.status, target.location);
@@ -157,6 +159,15 @@ function at(req: Request, path: string, query: string): Request {
     // Not the engine's own request class, so helpers read `url` instead of the raw request-target.
     getPrototypeOf: () => Request.prototype,
   });
+}
+
+/** isHidden tells whether a decoded path names a hidden file, however its slashes are written. */
+function isHidden(c: Compiled, path: string): boolean {
+  return c.hide.size > 0 && c.hide.has(`/${path.split("/").filter((s) => s !== "").join("/")}`);
+}
+
+function notFound(): Response {
+  return LightResponse.trusted(404, [["Content-Type", "text/plain; charset=utf-8"], ["X-Content-Type-Options", "nosniff"]], "404 Not Found\n");
 }
 
 function redirect(status: number, location: string): Response {

@@ -203,8 +203,10 @@ describe("withRules around serveStatic", () => {
     assert.equal((await get(base, "/missing")).res.headers.get("x-frame-options"), "DENY", "404s too");
   });
 
-  it("hide: the config file's path is a 404 however it is spelled", async () => {
-    const base = await start({});
+  it("hide: the config file's path is a 404 however it is spelled, and no rewrite reaches it", async () => {
+    const base = await start({ rewrites: [{ source: "/cfg/*", destination: "/*" }] });
+    assert.equal((await get(base, "/cfg/sockserve.json")).status, 404);
+    assert.deepEqual(await get(base, "/cfg/about.html").then((r) => [r.status, r.body]), [200, "about page"]);
     for (const path of ["/sockserve.json", "//sockserve.json", "/sockserve%2Ejson", "/sockserve.json/"]) {
       const r = await get(base, path);
       assert.equal(r.status, 404, path);

@@ -1,19 +1,14 @@
 // The Todo page in headless Chromium when no WebSocket gets through (a proxy that drops them): the
 // page applies the answers of its own POST, PATCH and DELETE at once, and a reload shows the same
 // list. With WebSockets working, the broadcast of a change (its own or another client's) shows once.
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { serve, type Server } from "sockserve";
-import { createTodoApp } from "../../apps/todo/app.js";
-import { SqliteStore } from "../../apps/todo/sqlite-store.js";
-import { CHROMIUM_ARGS, ensureChromium } from "../support/static-chromium.js";
-import { api, tempDir, type TempDir } from "../support/todo-child.js";
+import type { Page } from "playwright-core";
+import { PAGE_WAIT, useTodoBrowser } from "../support/todo-browser.js";
+import { api } from "../support/todo-child.js";
 import type { TodoJson } from "../support/todo-ws.js";
 
 // The browser globals the page functions use (the repo's tsconfig has no DOM lib).
-declare const document: { querySelectorAll(selector: string): Iterable<{ textContent: string | null }> };
 declare const window: { wsAttempts: number; wsMessages: number };
 
 /** Two ways a WebSocket fails: the constructor throws, or the socket errors and closes at once. */
@@ -48,65 +43,11 @@ const COUNT_MESSAGES = `{
     }
   };
 }`;
-const WAIT = 10_000;
 
 describe("Todo page without WebSockets, and without duplicates with them", { timeout: 5 * 60_000 }, () => {
-  let dir: TempDir;
-  let store: SqliteStore;
-  let server: Server;
-  let base: string;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
-
-  before(async () => {
-    const executablePath = await ensureChromium();
-    dir = await tempDir();
-    store = new SqliteStore(path.join(dir.dir, "todo.db"));
-    const app = createTodoApp(store);
-    server = await serve({ port: 0, hostname: "127.0.0.1", routes: app.routes, fetch: app.fetch, websocket: app.websocket });
-    app.attach(server);
-    base = server.url.href;
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
-  });
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.stop(true);
-    await store?.close();
-    await dir?.remove();
-  });
-
-  async function open(label: string, initScript: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
-    await page.addInitScript({ content: initScript });
-    page.on("pageerror", (err) => problems.push(`${label}: page error: ${err.message}`));
-    page.on("response", (res) => {
-      if (res.status() >= 400 && !res.url().endsWith("/favicon.ico")) problems.push(`${label}: ${res.request().method()} ${new URL(res.url()).pathname} answered ${res.status()}`);
-    });
-    page.on("dialog", (dialog) => {
-      problems.push(`${label}: unexpected ${dialog.type()}: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    return page;
-  }
-
-  async function clearAll(): Promise<void> {
-    const { todos } = (await api(base, "GET", "/api/todos?limit=500")).body as { todos: TodoJson[] };
-    for (const t of todos) await api(base, "DELETE", `/api/todos/${t.id}`);
-  }
-
-  /** shows waits until the list is exactly `expected` (each title once, in order). */
-  async function shows(page: Page, expected: string[], label: string): Promise<void> {
-    try {
-      await page.waitForFunction((want) => JSON.stringify([...document.querySelectorAll("#todos li .title")].map((e) => e.textContent)) === JSON.stringify(want), expected, { timeout: WAIT });
-    } catch {
-      assert.fail(`${label}: expected ${JSON.stringify(expected)}, the page shows ${JSON.stringify(await page.locator("#todos li .title").allTextContents())}`);
-    }
-  }
+  const fx = useTodoBrowser();
+  const { clearAll, problems, titles: shows } = fx;
+  const open = (label: string, initScript: string): Promise<Page> => fx.open(label, { initScript });
 
   const doneTitles = (page: Page): Promise<string[]> => page.locator("#todos li.done .title").allTextContents();
 
@@ -115,7 +56,7 @@ describe("Todo page without WebSockets, and without duplicates with them", { tim
       await clearAll();
       problems.length = 0;
       const page = await open(name, blocker);
-      await page.goto(base);
+      await page.goto(fx.base);
       for (const [i, title] of ["Milk", "Bread", "Eggs"].entries()) {
         await page.locator("#title").fill(title);
         await page.locator("#title").press("Enter");
@@ -133,12 +74,12 @@ describe("Todo page without WebSockets, and without duplicates with them", { tim
       await page.locator("#todos li.done").waitFor();
       assert.equal(await page.locator("#live").isHidden(), true, "no live badge without a WebSocket");
       assert.ok((await page.evaluate(() => window.wsAttempts)) >= 1, "the page did try a WebSocket (the blocker was in place)");
-      assert.equal(page.url(), base, "nothing navigated: the answers were applied by the script");
+      assert.equal(page.url(), fx.base, "nothing navigated: the answers were applied by the script");
 
       await page.reload();
       await shows(page, ["Bread", "Eggs"], "after a reload");
       assert.deepEqual(await doneTitles(page), ["Eggs"], "the reload shows the same done state");
-      const stored = (await api(base, "GET", "/api/todos")).body as { todos: TodoJson[] };
+      const stored = (await api(fx.base, "GET", "/api/todos")).body as { todos: TodoJson[] };
       assert.deepEqual(stored.todos.map((t) => [t.title, t.done]), [["Bread", false], ["Eggs", true]]);
       assert.deepEqual(problems, []);
       await page.context().close();
@@ -149,10 +90,10 @@ describe("Todo page without WebSockets, and without duplicates with them", { tim
     await clearAll();
     problems.length = 0;
     const page = await open("live", COUNT_MESSAGES);
-    await page.goto(base);
+    await page.goto(fx.base);
     await page.locator("#live").waitFor({ state: "visible" });
     const messages = async (n: number): Promise<void> => {
-      await page.waitForFunction((want) => window.wsMessages >= want, n, { timeout: WAIT });
+      await page.waitForFunction((want) => window.wsMessages >= want, n, { timeout: PAGE_WAIT });
     };
 
     await page.locator("#title").fill("mine");
@@ -161,10 +102,10 @@ describe("Todo page without WebSockets, and without duplicates with them", { tim
     await messages(1); // the broadcast of its own add has arrived too
     await shows(page, ["mine"], "after the echo of its own add");
 
-    const theirs = (await api(base, "POST", "/api/todos", { title: "theirs" })).body as TodoJson;
+    const theirs = (await api(fx.base, "POST", "/api/todos", { title: "theirs" })).body as TodoJson;
     await shows(page, ["mine", "theirs"], "after another client added one");
     await messages(2);
-    await api(base, "PATCH", `/api/todos/${theirs.id}`, { done: true });
+    await api(fx.base, "PATCH", `/api/todos/${theirs.id}`, { done: true });
     await messages(3);
     await page.locator("#todos li.done").waitFor();
     await shows(page, ["mine", "theirs"], "after another client completed one");

@@ -28,6 +28,7 @@ const FILES = {
   "bad/sockserve.json": JSON.stringify({ redirects: [{ source: "/a", destination: "/b" }, { source: "/c", destination: "/d" }, { source: "/e", destination: "/f", status: 200 }] }),
   "broken/sockserve.json": '{\n  "cleanUrls": true,\n  "redirects": [\n}\n',
   "comma/sockserve.json": '{\n  "cleanUrls": true,\n}\n',
+  "huge/sockserve.json": `{"cleanUrls": true${" ".repeat(1024 * 1024)}}`,
   "flags/sockserve.json": JSON.stringify({ cache: 60, listing: false, cors: false }),
   "flags/dir/x.txt": "x",
 };
@@ -151,6 +152,7 @@ describe("sockserve.json (through dist/cli/sockserve.js)", () => {
       ["a bad status", [], "bad", /^sockserve: sockserve\.json: redirects\[2\]\.status must be 301, 302, 303, 307 or 308$/],
       ["broken JSON", [], "broken", /^sockserve: sockserve\.json: not valid JSON: Unexpected token '\}'$/],
       ["JSON with a trailing comma", [], "comma", /^sockserve: sockserve\.json: not valid JSON: Expected double-quoted property name \(line 3\)$/],
+      ["a file over MAX_CONFIG_BYTES (1 MiB)", [], "huge", /^sockserve: sockserve\.json: larger than 1048576 bytes$/],
       ["a missing --config", ["--config", "/nonexistent/sockserve.json"], undefined, /^sockserve: \/nonexistent\/sockserve\.json: no such file$/],
       ["a directory as --config", ["--config", "/tmp"], undefined, /^sockserve: \/tmp: not a file$/],
     ];

@@ -21,6 +21,8 @@ export interface CliOptions {
   health: boolean;
   tlsCert: string | undefined;
   tlsKey: string | undefined;
+  /** config is --config FILE; without it DIR/sockserve.json is read when it exists. */
+  config: string | undefined;
   help: boolean;
 }
 
@@ -50,6 +52,7 @@ Options:
       --health            answer GET /.well-known/sockserve/health: 200, or 503 while draining (default: off)
       --tls-cert FILE     serve HTTPS with this PEM certificate (with --tls-key); reloaded on SIGHUP
       --tls-key FILE      the PEM private key for --tls-cert
+      --config FILE       read headers, redirects, rewrites, cleanUrls, trailingSlash from FILE (default: DIR/sockserve.json)
   -h, --help              show this help
 `;
 
@@ -80,6 +83,7 @@ export function parseCli(argv: string[]): CliOptions {
         health: { type: "boolean" },
         "tls-cert": { type: "string" },
         "tls-key": { type: "string" },
+        config: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -113,6 +117,7 @@ export function parseCli(argv: string[]): CliOptions {
     health: v.health === true,
     tlsCert: v["tls-cert"],
     tlsKey: v["tls-key"],
+    config: v.config,
     help: v.help === true,
   };
 }

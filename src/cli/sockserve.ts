@@ -5,8 +5,9 @@ import cluster from "node:cluster";
 import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import { join } from "node:path";
-import { cgi, ClusterServer, formatAccessLog, serve, serveStatic, type Server, type TlsOptions } from "../index.js";
+import { cgi, ClusterServer, formatAccessLog, serve, serveStatic, withRules, type Server, type TlsOptions } from "../index.js";
 import { HELP, parseCli, UsageError, type CliOptions } from "./args.js";
+import { applyConfig, loadConfig } from "./config-file.js";
 
 function fail(message: string, code: number): never {
   process.stderr.write(`sockserve: ${message}\n`);
@@ -28,12 +29,14 @@ function lanUrls(host: string, port: number, scheme: string): string[] {
 async function start(opts: CliOptions): Promise<Server | ClusterServer> {
   const root = resolve(opts.dir);
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) fail(`${opts.dir}: no such directory`, 2);
+  const config = configOf(opts, root);
+  opts = applyConfig(opts, config); // the file's settings under the flags
   const log = opts.log;
   for (const mount of opts.cgiDirs) {
     if (!statSync(join(root, mount), { throwIfNoEntry: false })?.isDirectory()) fail(`CGI directory ${join(opts.dir, mount)}: no such directory`, 2);
   }
   try {
-    const files = serveStatic({
+    const plainFiles = serveStatic({
       root,
       listing: opts.listing,
       compress: opts.compress,
@@ -43,6 +46,7 @@ async function start(opts: CliOptions): Promise<Server | ClusterServer> {
       followSymlinks: opts.followSymlinks,
       ...(opts.cache !== undefined ? { cacheMaxAge: opts.cache } : {}),
     });
+    const files = config === null ? plainFiles : withRules(config.rules, plainFiles, { hide: config.hide });
     const scripts = opts.cgiDirs.map((mount) => ({ mount, handler: cgi({ dir: join(root, mount), mount, documentRoot: root }) }));
     return await serve({
       port: opts.port,
@@ -65,6 +69,15 @@ async function start(opts: CliOptions): Promise<Server | ClusterServer> {
     if (e.code === "EADDRINUSE") fail(`port ${opts.port} on ${opts.host} is already in use; choose another with --port N, or --port 0 for any free port`, 1);
     if (e.code === "EACCES") fail(`not allowed to listen on port ${opts.port} (ports below 1024 need privileges); choose another with --port N`, 1);
     if (e.code === "EADDRNOTAVAIL" || e.code === "ENOTFOUND") fail(`cannot listen on ${opts.host}: no such local address`, 1);
+    throw err;
+  }
+}
+
+function configOf(opts: CliOptions, root: string): ReturnType<typeof loadConfig> {
+  try {
+    return loadConfig(opts, root);
+  } catch (err) {
+    if (err instanceof UsageError) fail(err.message, 2);
     throw err;
   }
 }

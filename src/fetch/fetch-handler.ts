@@ -1,6 +1,8 @@
 // The fetch bridge: turns each engine Exchange into a Request, calls the app's fetch handler,
-// and hands the Response it returns back to the engine. Handler faults become a logged 500.
+// and hands the Response it returns back to the engine. A thrown HttpError becomes its response;
+// any other fault becomes a logged 500.
 import type { Exchange } from "../http/exchange.js";
+import { HttpError } from "./http-error.js";
 import { IncomingRequest } from "./incoming-request.js";
 import { LightResponse, NativeResponse } from "./light-response.js";
 import { toOutgoing } from "./to-outgoing.js";
@@ -19,8 +21,10 @@ const INTERNAL_ERROR = { status: 500, statusText: "", headers: ["Content-Type", 
 
 /** createFetchListener returns the engine's onExchange callback for an app. */
 export function createFetchListener<S>(app: FetchApp<S>, server: S): (exchange: Exchange) => void {
-  const fail = (ex: Exchange, err: unknown, handled = false): void => {
+  const fail = (ex: Exchange, err: unknown, handled = false, req?: Request): void => {
     if (ex.aborted) return; // the client left; what the handler did next is of no one's concern
+    // A deliberate error answer, not a fault: not logged, and `error` is not asked about it.
+    if (err instanceof HttpError && !ex.responseStarted) return send(ex, err.toResponse(req), true);
     app.log(err);
     if (ex.responseStarted) return;
     if (app.error === undefined || handled) return ex.respond(INTERNAL_ERROR);
@@ -51,10 +55,10 @@ export function createFetchListener<S>(app: FetchApp<S>, server: S): (exchange: 
     try {
       result = app.fetch(req as unknown as Request, server);
     } catch (err) {
-      return fail(ex, err);
+      return fail(ex, err, false, req as unknown as Request);
     }
     if (isResponse(result)) return send(ex, result);
-    Promise.resolve(result).then((res) => send(ex, res), (err: unknown) => fail(ex, err));
+    Promise.resolve(result).then((res) => send(ex, res), (err: unknown) => fail(ex, err, false, req as unknown as Request));
   };
 }
 

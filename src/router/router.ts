@@ -3,7 +3,7 @@
 import { requestPath } from "../fetch/incoming-request.js";
 import { isToken } from "../http/chars.js";
 import { LightResponse } from "../fetch/light-response.js";
-import { HttpError } from "./http-error.js";
+import { HttpError } from "../fetch/http-error.js";
 import { RouteTable, type MethodHandlers, type RouteHandler, type RouteValue } from "./route-table.js";
 
 /**

@@ -37,7 +37,7 @@ export interface ServeOptions {
   /** websocket handles upgraded sockets (Bun's shape): open, message, close, drain and their options. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   websocket?: WebSocketHandler<any>;
-  /** error turns a handler fault into a response; without it the client gets a plain 500. */
+  /** error turns a handler fault into a response; without it the client gets a plain 500. A thrown HttpError never reaches it. */
   error?: (error: unknown) => Response | Promise<Response>;
   /** limits overrides the engine's limits (see Limits). */
   limits?: Partial<Limits>;

@@ -18,7 +18,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
 const TYPE_ROOTS = path.join(ROOT, "node_modules/@types");
 
-const REQUIRED_FILES = ["README.md", "README.zh-CN.md", "LICENSE", "CHANGELOG.md", "package.json"];
+const REQUIRED_FILES = ["README.md", "README.zh-CN.md", "LICENSE", "CHANGELOG.md", "package.json", "schema/sockserve.schema.json"];
 const FORBIDDEN = /^(src|test|apps|bench|examples|scripts|node_modules)\/|fixture/i;
 
 /** npm's own variables from an enclosing `npm test` (lifecycle, package) would leak into the inner npm; config ones are kept. */
@@ -105,7 +105,7 @@ describe("npm package", { timeout: 300_000 }, () => {
     if (tmp !== "") await rm(tmp, { recursive: true, force: true });
   });
 
-  it("npm pack ships dist (.js and .d.ts), the READMEs, LICENSE, CHANGELOG and package.json, and no sources", async (t: TestContext) => {
+  it("npm pack ships dist (.js and .d.ts), the READMEs, LICENSE, CHANGELOG, package.json and the config JSON Schema, and no sources", async (t: TestContext) => {
     const outDir = path.join(tmp, "pack");
     await mkdir(outDir);
     const r = await run("npm", ["pack", "--json", "--pack-destination", outDir], ROOT, 60_000);

@@ -2,16 +2,13 @@
 // apt-get when missing): adding, completing and deleting through the page while a second page in
 // another context follows every change live; the page without JavaScript (forms and redirects);
 // a phone-sized viewport. Screenshots: artifacts/todo.png (phone) and artifacts/todo-desktop.png.
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { serve, type Server } from "sockserve";
-import { createTodoApp } from "../../apps/todo/app.js";
-import { SqliteStore } from "../../apps/todo/sqlite-store.js";
-import { CHROMIUM_ARGS, ensureChromium } from "../support/static-chromium.js";
-import { api, REPO, tempDir, type TempDir } from "../support/todo-child.js";
+import type { Page } from "playwright-core";
+import { api, REPO } from "../support/todo-child.js";
+import { useTodoBrowser } from "../support/todo-browser.js";
 import type { TodoJson } from "../support/todo-ws.js";
 
 const ARTIFACTS = path.join(REPO, "artifacts");
@@ -24,7 +21,6 @@ interface PageSocket {
   close(): void;
 }
 declare const document: {
-  querySelectorAll(selector: string): Iterable<PageElement>;
   getElementById(id: string): PageElement | null;
   documentElement: { scrollWidth: number; clientWidth: number };
 };
@@ -41,75 +37,15 @@ const RECORD_SOCKETS = `{
     }
   };
 }`;
-const WAIT = 10_000;
 
 describe("Todo page in Chromium", { timeout: 15 * 60_000 }, () => {
-  let dir: TempDir;
-  let store: SqliteStore;
-  let server: Server;
-  let base: string;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
-
-  before(async () => {
-    const executablePath = await ensureChromium();
-    dir = await tempDir();
-    store = new SqliteStore(path.join(dir.dir, "todo.db"));
-    const app = createTodoApp(store);
-    server = await serve({ port: 0, hostname: "127.0.0.1", routes: app.routes, fetch: app.fetch, websocket: app.websocket });
-    app.attach(server);
-    base = server.url.href;
-    await mkdir(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
-  });
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.stop(true);
-    await store?.close();
-    await dir?.remove();
-  });
-
-  /** open makes a page in a fresh context that records script errors, console errors and alerts as problems. */
-  async function open(label: string, options: Parameters<Browser["newContext"]>[0] = {}): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 900, height: 700 }, ...options });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
-    page.on("pageerror", (err) => problems.push(`${label}: page error: ${err.message}`));
-    page.on("console", (msg) => {
-      // The page declares no icon, so Chromium's own /favicon.ico probe gets a 404: not the app's doing.
-      if (msg.type() === "error" && !msg.location().url.endsWith("/favicon.ico")) problems.push(`${label}: console error: ${msg.text()} (${msg.location().url})`);
-    });
-    page.on("response", (res) => {
-      if (res.status() >= 400) problems.push(`${label}: ${res.request().method()} ${new URL(res.url()).pathname} answered ${res.status()}`);
-    });
-    page.on("dialog", (dialog) => {
-      problems.push(`${label}: unexpected ${dialog.type()}: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    return page;
-  }
-
-  async function clearAll(): Promise<void> {
-    const { todos } = (await api(base, "GET", "/api/todos?limit=500")).body as { todos: TodoJson[] };
-    for (const t of todos) await api(base, "DELETE", `/api/todos/${t.id}`);
-  }
+  const fx = useTodoBrowser();
+  const { open, clearAll, titles, problems } = fx;
+  before(() => mkdir(ARTIFACTS, { recursive: true }));
 
   /** live waits until the page's WebSocket is open and the page has caught up. */
   async function live(page: Page): Promise<void> {
     await page.locator("#live").waitFor({ state: "visible" });
-  }
-
-  /** titles waits until the list shows exactly `expected` (in order), and returns it. */
-  async function titles(page: Page, expected: string[], label: string): Promise<void> {
-    try {
-      await page.waitForFunction((want) => JSON.stringify([...document.querySelectorAll("#todos li .title")].map((e) => e.textContent)) === JSON.stringify(want), expected, { timeout: WAIT });
-    } catch {
-      const have = await page.locator("#todos li .title").allTextContents();
-      assert.fail(`${label}: expected ${JSON.stringify(expected)}, the page shows ${JSON.stringify(have)}`);
-    }
   }
 
   /** submit runs `act` (a click or Enter in a form) and waits for the POST's 303 and the GET of the page it leads to. */
@@ -128,8 +64,8 @@ describe("Todo page in Chromium", { timeout: 15 * 60_000 }, () => {
     await clearAll();
     const a = await open("page A");
     const b = await open("page B");
-    await a.goto(base);
-    await b.goto(base);
+    await a.goto(fx.base);
+    await b.goto(fx.base);
     await live(a);
     await live(b);
     // Anything that reloads B would lose this marker and show up as a navigation.
@@ -151,7 +87,7 @@ describe("Todo page in Chromium", { timeout: 15 * 60_000 }, () => {
       assert.equal(await a.locator("#title").inputValue(), "", "the input is cleared after adding");
     }
     assert.equal(await b.locator("#count").textContent(), "3 left");
-    assert.equal(a.url(), base, "adding with JavaScript does not navigate");
+    assert.equal(a.url(), fx.base, "adding with JavaScript does not navigate");
 
     // Complete "Write tests" on A.
     await a.getByRole("button", { name: "Mark as done: Write tests" }).click();
@@ -161,7 +97,7 @@ describe("Todo page in Chromium", { timeout: 15 * 60_000 }, () => {
     await b.waitForFunction(() => document.getElementById("count")!.textContent === "2 left");
     assert.equal(await b.locator("#clear").textContent(), "Clear completed (1)");
     assert.equal(await b.locator("#clear").isEnabled(), true);
-    const done = (await api(base, "GET", "/api/todos?done=true")).body as { todos: TodoJson[] };
+    const done = (await api(fx.base, "GET", "/api/todos?done=true")).body as { todos: TodoJson[] };
     assert.deepEqual(done.todos.map((t) => t.title), ["Write tests"], "the click reached the server");
 
     // Delete "Buy milk" on A.
@@ -192,18 +128,18 @@ describe("Todo page in Chromium", { timeout: 15 * 60_000 }, () => {
     const page = await open("reconnect");
     // Keep a handle on the page's sockets so the test can drop them from the client side.
     await page.addInitScript({ content: RECORD_SOCKETS });
-    await page.goto(base);
+    await page.goto(fx.base);
     await live(page);
-    await api(base, "POST", "/api/todos", { title: "before the drop" });
+    await api(fx.base, "POST", "/api/todos", { title: "before the drop" });
     await titles(page, ["before the drop"], "before the drop");
     await page.evaluate(() => window.sockets.forEach((ws) => ws.close()));
     await page.locator("#live").waitFor({ state: "hidden" });
     // Made while the page has no socket (it waits 500 ms before reconnecting).
-    await api(base, "POST", "/api/todos", { title: "while disconnected" });
+    await api(fx.base, "POST", "/api/todos", { title: "while disconnected" });
     await live(page);
     await titles(page, ["before the drop", "while disconnected"], "after reconnecting");
     assert.equal(await page.evaluate(() => window.sockets.length), 2, "one reconnect");
-    await api(base, "POST", "/api/todos", { title: "after the reconnect" });
+    await api(fx.base, "POST", "/api/todos", { title: "after the reconnect" });
     await titles(page, ["before the drop", "while disconnected", "after the reconnect"], "live again");
     await page.context().close();
   });
@@ -211,17 +147,17 @@ describe("Todo page in Chromium", { timeout: 15 * 60_000 }, () => {
   it("works with JavaScript disabled: the form adds (a reload shows the todo), toggles and deletes", async () => {
     await clearAll();
     const watcher = await open("watcher");
-    await watcher.goto(base);
+    await watcher.goto(fx.base);
     await live(watcher);
     const page = await open("no JavaScript", { javaScriptEnabled: false });
-    const first = await page.goto(base);
+    const first = await page.goto(fx.base);
     assert.equal(first?.status(), 200);
     assert.equal(await page.locator("#live").isVisible(), false, "no live indicator without JavaScript");
 
     await page.locator("#title").fill("Added without JS <b>");
     await submit(page, () => page.getByRole("button", { name: "Add" }).click());
     await titles(page, ["Added without JS <b>"], "after the form post");
-    assert.equal(page.url(), base, "the 303 led back to /");
+    assert.equal(page.url(), fx.base, "the 303 led back to /");
     assert.equal(await page.locator("#count").textContent(), "1 left");
     await titles(watcher, ["Added without JS <b>"], "the JavaScript page sees the no-JS add live");
 
@@ -251,13 +187,13 @@ describe("Todo page in Chromium", { timeout: 15 * 60_000 }, () => {
   it("fits a phone (375x667): no sideways scrolling, tappable controls, long titles wrap", async () => {
     await clearAll();
     for (const title of ["Pick up the dry cleaning before six", "Email the landlord about the heating", "x".repeat(120), "Book the dentist"]) {
-      await api(base, "POST", "/api/todos", { title });
+      await api(fx.base, "POST", "/api/todos", { title });
     }
-    const { todos } = (await api(base, "GET", "/api/todos")).body as { todos: TodoJson[] };
-    await api(base, "PATCH", `/api/todos/${todos[1]!.id}`, { done: true });
+    const { todos } = (await api(fx.base, "GET", "/api/todos")).body as { todos: TodoJson[] };
+    await api(fx.base, "PATCH", `/api/todos/${todos[1]!.id}`, { done: true });
 
     const page = await open("phone", { viewport: { width: 375, height: 667 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
-    await page.goto(base);
+    await page.goto(fx.base);
     await live(page);
     await titles(page, todos.map((t) => t.title), "the phone page");
     const width = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth, inner: window.innerWidth }));

@@ -3,8 +3,9 @@
 
 /**
  * HttpError carries the status (400-599), message and extra headers of a deliberate error
- * response. Thrown from a route handler it becomes that response: JSON `{ "error": message }`
- * for clients that accept JSON, text otherwise.
+ * response. Thrown (or rejected) from any handler, a `routes` handler or the plain `fetch`
+ * handler, it becomes that response: JSON `{ "error": message }` for clients that accept JSON,
+ * text otherwise. It is not logged and does not reach the `error` option, which is for faults.
  *
  * @example
  * ```ts
@@ -17,6 +18,10 @@
  *       if (req.params.id !== "1") throw new HttpError(404, "no such todo");
  *       return Response.json({ id: 1 });
  *     },
+ *   },
+ *   fetch(req) {
+ *     if (req.method !== "GET") throw new HttpError(405, "read only", { Allow: "GET" });
+ *     return new Response("hello");
  *   },
  * });
  * ```

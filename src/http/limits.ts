@@ -42,6 +42,13 @@ export interface Limits {
    * bytes is never cut.
    */
   sendTimeout: number;
+  /** tlsHandshakeTimeout: time from accepting a TLS connection to the end of its handshake; past it the connection is closed. */
+  tlsHandshakeTimeout: number;
+  /**
+   * maxTlsHandshakes: TLS handshakes in progress at once. A connection accepted past it closes the
+   * oldest handshake still in progress, so stalled handshakes cannot crowd out new clients.
+   */
+  maxTlsHandshakes: number;
 }
 
 /**
@@ -72,6 +79,8 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxDrainSize: 256 * 1024,
   lingerTimeout: 2_000,
   sendTimeout: 60_000,
+  tlsHandshakeTimeout: 10_000,
+  maxTlsHandshakes: 1024,
 });
 
 /** resolveLimits merges partial overrides onto the defaults and rejects values that are not positive numbers. */

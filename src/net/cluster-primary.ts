@@ -40,6 +40,7 @@ export class Primary {
   #started = false;
   #stopping: Promise<void> | null = null;
   #failures = 0;
+  #restarts = new Set<NodeJS.Timeout>();
   #tickets: TicketKeyRotation | null;
   #listening: Promise<ClusterMessage & { sockserve: "listening" }>;
   #onListening!: (m: ClusterMessage & { sockserve: "listening" }) => void;
@@ -56,9 +57,9 @@ export class Primary {
       this.#onListenError = (err) => {
         if (this.#started) return options.onGiveUp(err.message);
         this.#started = true;
-        this.#stopping ??= Promise.resolve(); // no restarts: the workers that are left exit on their own
         this.#tickets?.stop();
-        reject(err);
+        // No restarts, and no worker left to write to a primary that is gone: end them, then report.
+        this.#stopping ??= Promise.all([...this.#workers].map((w) => exited(w))).then(() => reject(err));
       };
     });
   }
@@ -99,6 +100,7 @@ export class Primary {
   /** stop drains every worker and resolves when all have exited. */
   stop(): Promise<void> {
     this.#tickets?.stop();
+    for (const timer of this.#restarts) clearTimeout(timer);
     this.#stopping ??= Promise.all([...this.#workers].map((w) => this.#retire(w))).then(() => undefined);
     return this.#stopping;
   }
@@ -135,9 +137,12 @@ export class Primary {
     }
     const delay = Math.min(MAX_BACKOFF, 100 * 2 ** Math.min(Math.max(this.#failures, 1) - 1, 9));
     this.#options.log(`worker ${worker.process.pid} died (${signal ?? `exit ${code}`}); restarting in ${delay} ms`);
-    setTimeout(() => {
+    // Not unref'd: with every worker dead, this timer is what keeps the primary alive until it forks again.
+    const timer = setTimeout(() => {
+      this.#restarts.delete(timer);
       if (this.#stopping === null) this.#fork();
-    }, delay).unref();
+    }, delay);
+    this.#restarts.add(timer);
   }
 
   /** #retire asks a worker to drain and exit, and kills it if it outlives the drain timeout. */
@@ -150,6 +155,15 @@ export class Primary {
       setTimeout(() => worker.process.kill("SIGKILL"), this.#options.drainTimeout + 5000).unref();
     });
   }
+}
+
+/** exited kills a worker that has not listened (it serves nothing) and resolves when it is gone. */
+function exited(worker: Worker): Promise<void> {
+  if (worker.isDead()) return Promise.resolve();
+  return new Promise((resolve) => {
+    worker.once("exit", () => resolve());
+    worker.process.kill("SIGKILL");
+  });
 }
 
 /** listenedOrExited waits for a new worker's "listening" (null) or its exit (how it ended). */

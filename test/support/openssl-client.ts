@@ -13,8 +13,8 @@ export interface SClient {
   session: string;
 }
 
-/** sClient runs `openssl s_client -connect 127.0.0.1:port ...args` with stdin closed (10 s at most). */
-export function sClient(port: number, args: string[]): Promise<SClient> {
+/** sClient runs `openssl s_client -connect 127.0.0.1:port ...args`, writes `input` and closes stdin (10 s at most). */
+export function sClient(port: number, args: string[], input = ""): Promise<SClient> {
   return new Promise((resolve) => {
     const child = execFile("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, ...args], { timeout: 10_000 }, (err, stdout, stderr) => {
       const text = `${stdout}${stderr}`;
@@ -25,6 +25,6 @@ export function sClient(port: number, args: string[]): Promise<SClient> {
         session: /^(New|Reused), /m.exec(text)?.[1] ?? "",
       });
     });
-    child.stdin!.end();
+    child.stdin!.end(input);
   });
 }

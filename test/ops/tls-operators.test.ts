@@ -100,11 +100,11 @@ describe("native TLS", () => {
     try {
       // The accepted TLSSocket's handle is a TLSWrap whose parent is the socket's TCP handle (a JS
       // Duplex under it would make Node insert a JSStreamSocket and a JSStream handle instead).
-      const original = tls.TLSSocket.prototype.emit;
+      const original = tls.TLSSocket.prototype.emit as (this: tls.TLSSocket, event: string, ...args: unknown[]) => boolean;
       tls.TLSSocket.prototype.emit = function (this: tls.TLSSocket & { _handle?: { _parent?: object } }, event: string, ...args: unknown[]) {
         if (event === "secure") seen.push(`${this._handle?.constructor.name}/${(this._handle?._parent ?? {}).constructor.name}`);
         return original.call(this, event, ...args);
-      } as typeof original;
+      };
       try {
         const socket = await connectSocket({ port: own.port, tls: { ca: a.cert } });
         socket.destroy();

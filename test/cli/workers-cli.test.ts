@@ -91,6 +91,22 @@ describe("--workers 2 with TLS", () => {
     });
   }
 
+  it("after a rolling restart the replacement workers resume the sessions of the old ones", { timeout: 60_000 }, async () => {
+    const { cli, port } = running;
+    const session = path.join(dir, "session-restart");
+    const request = "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+    assert.equal((await sClient(port, ["-tls1_3", "-ign_eof", "-sess_out", session], request)).session, "New");
+    const before = new Set(childPids(cli.pid));
+    const done = (cli.stderr.match(/rolling restart done/g) ?? []).length;
+    cli.signal("SIGHUP");
+    assert.ok(await cli.until(() => (cli.stderr.match(/rolling restart done/g) ?? []).length > done, 30_000), cli.stderr);
+    const after = childPids(cli.pid);
+    assert.equal(after.filter((pid) => before.has(pid)).length, 0, "every worker was replaced");
+    const results: string[] = [];
+    for (let i = 0; i < 4; i++) results.push((await sClient(port, ["-tls1_3", "-ign_eof", "-sess_in", session], request)).session);
+    assert.deepEqual(results, Array(4).fill("Reused"));
+  });
+
   it("SIGHUP with a bad key: the new worker cannot start, the old ones keep serving; a good key restarts", { timeout: 60_000 }, async () => {
     const { cli, port } = running;
     const before = new Set(childPids(cli.pid));
@@ -101,8 +117,9 @@ describe("--workers 2 with TLS", () => {
     assert.deepEqual(new Set(childPids(cli.pid)), before, "the old workers are still the ones running");
     assert.equal((await sClient(port, [])).subject, "CN = a.test");
     copyFileSync(b.keyFile, keyFile);
+    const done = (cli.stderr.match(/rolling restart done/g) ?? []).length;
     cli.signal("SIGHUP");
-    assert.ok(await cli.until(() => /rolling restart done/.test(cli.stderr), 30_000), cli.stderr);
+    assert.ok(await cli.until(() => (cli.stderr.match(/rolling restart done/g) ?? []).length > done, 30_000), cli.stderr);
     assert.equal((await sClient(port, [])).subject, "CN = b.test");
     assert.ok(cli.running);
   });

@@ -12,6 +12,7 @@
 //            its `per` (e.g. "round trip") names a unit for the server's CPU time per unit, noted
 //            under the table with the CPU use that wrk rounds and the WebSocket runner report
 //            (serverCpu, clientCpu)
+//   scheme   "https": wrk and the check GET use TLS (the peers' certificate is not verified)
 //   duration seconds per round when neither --duration nor BENCH_DURATION is given (default 5)
 //   expect   { status, body?: string } or { status, file: name }: the check GET before measuring
 //   files    { name: size }: static files (random bytes) written to the run's temp dir, `{dir}`
@@ -31,10 +32,21 @@
 // Paths are relative to the repo root.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeNginxConfig } from "./nginx.js";
+import { writeNginxConfig, writeNginxTlsConfig } from "./nginx.js";
+import { copyCert } from "./tls-cert.js";
 import { wsRunner } from "./ws.js";
 
 const node = (...args) => [process.execPath, ...args];
+
+/** nginxPeer runs nginx from the config its `prepare` writes into the scratch dir. */
+const nginxPeer = (prepare) => ({
+  name: "nginx",
+  cmd: ["nginx", "-p", "{scratch}", "-e", "{scratch}/error.log", "-c", "{scratch}/nginx.conf"],
+  requires: ["nginx"],
+  apt: "nginx-light",
+  prepare,
+  version: ["nginx", "-v"],
+});
 
 // Hello world (sockserve's serve() against node:http).
 const helloPeers = [
@@ -49,6 +61,26 @@ const hello = {
   peers: helloPeers,
 };
 
+// Hello world over HTTPS (TLS 1.3, one certificate for all, ECDSA P-256): sockserve against
+// node:https and nginx. Each peer reads {scratch}/cert.pem and key.pem, copied there by `prepare`.
+const tlsArgs = ["{scratch}/cert.pem", "{scratch}/key.pem"];
+const helloTls = {
+  name: "hello-tls",
+  title: "Hello world over HTTPS (TLS 1.3), keep-alive",
+  scheme: "https",
+  wrk: ["-t1", "-c50"],
+  expect: { status: 200, body: "Hello, World!" },
+  standIn: node("bench/servers/node-https-hello.js", ...tlsArgs),
+  standInLabel: "node:https",
+  peers: [
+    { name: "sockserve", cmd: node("bench/servers/sockserve-hello-tls.js", ...tlsArgs), files: ["dist/index.js"], prepare: copyCert },
+    { name: "node:https", cmd: node("bench/servers/node-https-hello.js", ...tlsArgs), prepare: copyCert },
+    nginxPeer(writeNginxTlsConfig),
+  ],
+  ratios: [{ vs: "nginx", metric: "req/s" }],
+  targets: [{ vs: "node:https", metric: "req/s", min: 1.3 }],
+};
+
 // Static files (sockserve's CLI against nginx and Python's http.server), all from {dir}.
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -59,14 +91,7 @@ const staticPeers = [
     cmd: node("dist/cli/sockserve.js", "{dir}", "--port", "{port}", "--host", "127.0.0.1", "--quiet"),
     files: ["dist/cli/sockserve.js"],
   },
-  {
-    name: "nginx",
-    cmd: ["nginx", "-p", "{scratch}", "-e", "{scratch}/error.log", "-c", "{scratch}/nginx.conf"],
-    requires: ["nginx"],
-    apt: "nginx-light",
-    prepare: writeNginxConfig,
-    version: ["nginx", "-v"],
-  },
+  nginxPeer(writeNginxConfig),
   {
     name: "python",
     cmd: ["python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory", "{dir}"],
@@ -137,6 +162,7 @@ export const cases = [
     scriptArgs: ["16"],
     targets: [{ vs: "node:http", metric: "req/s", min: 5 }],
   },
+  helloTls,
   staticCase("static-1k", "1k.bin", {
     targets: [
       { vs: "nginx", metric: "req/s", min: 0.6 },

@@ -5,6 +5,7 @@
 // access log off, pid, error log and temp paths in the scratch dir.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { copyCert } from "./tls-cert.js";
 
 /** nginxConfig returns nginx.conf for a server on 127.0.0.1:port serving dir. */
 export function nginxConfig({ port, dir, scratch }) {
@@ -40,6 +41,30 @@ http {
   }
 }
 `;
+}
+
+/**
+ * nginxTlsConfig returns nginx.conf for the HTTPS hello world on 127.0.0.1:port: TLS 1.3 only,
+ * X25519, the run's certificate from the scratch dir (bench/tls-cert.js), the 13-byte body.
+ */
+export function nginxTlsConfig({ port, scratch }) {
+  const temp = (name) => path.join(scratch, name);
+  return nginxConfig({ port, dir: scratch, scratch })
+    .replace(`listen 127.0.0.1:${port};`, `listen 127.0.0.1:${port} ssl;
+    ssl_certificate ${temp("cert.pem")};
+    ssl_certificate_key ${temp("key.pem")};
+    ssl_protocols TLSv1.3;
+    ssl_ecdh_curve X25519;
+    location / {
+      default_type "text/plain;charset=UTF-8";
+      return 200 "Hello, World!";
+    }`);
+}
+
+/** writeNginxTlsConfig is the HTTPS nginx peer's `prepare`: the certificate and nginx.conf into the scratch dir. */
+export function writeNginxTlsConfig(ctx) {
+  copyCert(ctx);
+  writeFileSync(path.join(ctx.scratch, "nginx.conf"), nginxTlsConfig(ctx));
 }
 
 /** writeNginxConfig is the nginx peer's `prepare`: it writes nginx.conf into the scratch dir. */

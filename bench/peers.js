@@ -4,6 +4,7 @@
 // server (python's http.server logs every request) does not make the harness busy reading it.
 import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import net from "node:net";
 import path from "node:path";
 import { aptInstall, onPath } from "./apt.js";
@@ -30,10 +31,10 @@ export function unavailable(peer, root) {
 
 /**
  * startPeer starts peer.cmd on CPU `cpu`, waits until it accepts connections, checks one
- * `GET path` against `expect` ({ status, body?: string | Buffer }), and resolves to a handle
- * with stop(). `dir` (the static files) fills `{dir}` in the command.
+ * `GET path` against `expect` ({ status, body?: string | Buffer }), over TLS when `tls`, and
+ * resolves to a handle with stop(). `dir` (the static files) fills `{dir}` in the command.
  */
-export async function startPeer(peer, { root, cpu, dir = "", path: urlPath = "/", expect, timeoutMs = 15000 }) {
+export async function startPeer(peer, { root, cpu, dir = "", path: urlPath = "/", expect, tls = false, timeoutMs = 15000 }) {
   const assigned = await freePort();
   const scratch = scratchDir(peer.name);
   const ctx = { port: assigned, dir, scratch };
@@ -81,7 +82,7 @@ export async function startPeer(peer, { root, cpu, dir = "", path: urlPath = "/"
       if (Date.now() > deadline) throw new Error(`${peer.name} server did not listen within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    if (expect) await check(handle.port, urlPath, expect, peer.name);
+    if (expect) await check(handle.port, urlPath, expect, peer.name, tls);
     return handle;
   } catch (err) {
     await handle.stop();
@@ -103,17 +104,19 @@ function logTail(scratch) {
 }
 
 /** check does one GET and throws unless the status (and body, if given) are as expected. */
-async function check(port, urlPath, expect, name) {
-  const { status, body } = await get(port, urlPath);
+async function check(port, urlPath, expect, name, tls) {
+  const { status, body } = await get(port, urlPath, tls);
   const want = expect.body == null ? null : Buffer.from(expect.body);
   if (status === (expect.status ?? 200) && (want == null || body.equals(want))) return;
   const got = want && body.length !== want.length ? `${body.length} bytes, expected ${want.length}` : JSON.stringify(body.toString("utf8", 0, 80));
   throw new Error(`${name} answered GET ${urlPath} with ${status} ${got}`);
 }
 
-function get(port, urlPath) {
+function get(port, urlPath, tls) {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: HOST, port, path: urlPath, agent: false, timeout: 5000 }, (res) => {
+    const options = { host: HOST, port, path: urlPath, agent: false, timeout: 5000 };
+    // The benchmark's own throwaway certificate: nothing to verify it against.
+    const req = (tls ? https : http).get(tls ? { ...options, rejectUnauthorized: false } : options, (res) => {
       const chunks = [];
       res.on("data", (b) => chunks.push(b));
       res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));

@@ -27,7 +27,7 @@ export function machineInfo() {
 export function wrkCommand(c, duration) {
   const parts = ["wrk", ...c.wrk, `-d${duration}s`];
   if (c.script) parts.push("-s", c.script);
-  parts.push(`http://127.0.0.1:<port>${c.path ?? "/"}`);
+  parts.push(`${c.scheme ?? "http"}://127.0.0.1:<port>${c.path ?? "/"}`);
   if (c.scriptArgs?.length) parts.push("--", ...c.scriptArgs);
   return parts.join(" ");
 }

@@ -92,7 +92,7 @@ async function measureWrk(c, server, peer, opts, cpus) {
       args: c.wrk,
       script: c.script && path.resolve(root, c.script),
       scriptArgs: c.scriptArgs,
-      url: `http://127.0.0.1:${server.port}${c.path ?? "/"}`,
+      url: `${c.scheme ?? "http"}://127.0.0.1:${server.port}${c.path ?? "/"}`,
       duration,
       cpu: cpus.wrk,
     });
@@ -117,7 +117,7 @@ async function runRound(c, peer, round, opts, cpus, files) {
   let server;
   try {
     const expect = c.expect?.file ? { status: c.expect.status, body: files.bytes[c.expect.file] } : c.expect;
-    server = await startPeer(peer, { root, cpu: cpus.server, dir: files?.dir, path: c.path, expect });
+    server = await startPeer(peer, { root, cpu: cpus.server, dir: files?.dir, path: c.path, expect, tls: c.scheme === "https" });
     const result = c.runner
       ? await c.runner.measure({ c, port: server.port, serverPid: server.child.pid, duration: caseDuration(c, opts), warmup: opts.warmup, cpu: cpus.wrk })
       : await measureWrk(c, server, peer, opts, cpus);

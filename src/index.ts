@@ -17,5 +17,5 @@ export { cgi, type CgiOptions } from "./cgi/cgi-handler.js";
 export { HttpError } from "./fetch/http-error.js";
 export type { Routes } from "./router/router.js";
 export type { RouteHandler, MethodHandlers } from "./router/route-table.js";
-export type { TlsOptions } from "./net/tls-accept.js";
+export type { TlsOptions } from "./net/tls-contexts.js";
 export { ClusterServer } from "./server/cluster-server.js";

@@ -1,5 +1,6 @@
 // The sockserve command line: flags, defaults, validation and --help, as a pure function.
 import { parseArgs } from "node:util";
+import { TLS_FLAGS, TLS_HELP, tlsSpec, type TlsSpec } from "./tls-spec.js";
 
 /** CliOptions is a validated command line. */
 export interface CliOptions {
@@ -19,8 +20,8 @@ export interface CliOptions {
   workers: number | "auto";
   drainTimeout: number;
   health: boolean;
-  tlsCert: string | undefined;
-  tlsKey: string | undefined;
+  /** tls says where the certificates come from; undefined serves plain HTTP. */
+  tls: TlsSpec | undefined;
   /** config is --config FILE; without it DIR/sockserve.json is read when it exists. */
   config: string | undefined;
   help: boolean;
@@ -50,10 +51,8 @@ Options:
       --workers N|auto    worker processes sharing the port; auto is one per CPU (default: 1)
       --drain-timeout S   seconds a graceful stop waits for in-flight requests (default: 10)
       --health            answer GET /.well-known/sockserve/health: 200, or 503 while draining (default: off)
-      --tls-cert FILE     serve HTTPS with this PEM certificate (with --tls-key); reloaded on SIGHUP
-      --tls-key FILE      the PEM private key for --tls-cert
       --config FILE       read headers, redirects, rewrites, cleanUrls, trailingSlash from FILE (default: DIR/sockserve.json)
-  -h, --help              show this help
+${TLS_HELP}  -h, --help              show this help
 `;
 
 /** parseCli turns argv (without node and the script) into options, or throws UsageError. */
@@ -81,8 +80,7 @@ export function parseCli(argv: string[]): CliOptions {
         workers: { type: "string" },
         "drain-timeout": { type: "string" },
         health: { type: "boolean" },
-        "tls-cert": { type: "string" },
-        "tls-key": { type: "string" },
+        ...TLS_FLAGS,
         config: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -98,7 +96,6 @@ export function parseCli(argv: string[]): CliOptions {
   if (log !== "common" && log !== "combined" && log !== "json" && log !== "off") {
     throw new UsageError(`--log must be combined, common, json or off, not "${log}"`);
   }
-  if ((v["tls-cert"] === undefined) !== (v["tls-key"] === undefined)) throw new UsageError("--tls-cert and --tls-key go together");
   return {
     dir: positionals[0] ?? ".",
     port: integer("--port", v.port ?? "8000", 0, 65535),
@@ -115,8 +112,9 @@ export function parseCli(argv: string[]): CliOptions {
     workers: v.workers === undefined || v.workers === "auto" ? (v.workers ?? 1) as number | "auto" : integer("--workers", v.workers, 1, 1024),
     drainTimeout: integer("--drain-timeout", v["drain-timeout"] ?? "10", 0, 3600),
     health: v.health === true,
-    tlsCert: v["tls-cert"],
-    tlsKey: v["tls-key"],
+    tls: tlsSpec(v, (message) => {
+      throw new UsageError(message);
+    }),
     config: v.config,
     help: v.help === true,
   };

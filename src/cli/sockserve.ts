@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // sockserve [DIR]: serve a directory over HTTP, like `python -m http.server`, grown up.
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import cluster from "node:cluster";
 import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import { join } from "node:path";
-import { cgi, ClusterServer, formatAccessLog, serve, serveStatic, withRules, type Server, type TlsOptions } from "../index.js";
+import { cgi, ClusterServer, formatAccessLog, serve, serveStatic, withRules, type Server } from "../index.js";
 import { HELP, parseCli, UsageError, type CliOptions } from "./args.js";
 import { applyConfig, loadConfig } from "./config-file.js";
+import { readTls, reloadOnHangup, selfSignedNote } from "./tls-cli.js";
 
 function fail(message: string, code: number): never {
   process.stderr.write(`sockserve: ${message}\n`);
@@ -54,7 +55,7 @@ async function start(opts: CliOptions): Promise<Server | ClusterServer> {
       workers: opts.workers,
       drainTimeout: opts.drainTimeout,
       health: opts.health,
-      ...(opts.tlsCert !== undefined ? { tls: readTls(opts) } : {}),
+      ...(opts.tls !== undefined ? { tls: await readTls(opts.tls, fail) } : {}),
       fetch(request, server) {
         if (scripts.length === 0) return files(request);
         // The parsed URL's path has its dot segments removed, so /x/../cgi-bin/s reaches the script.
@@ -66,6 +67,8 @@ async function start(opts: CliOptions): Promise<Server | ClusterServer> {
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
+    // A worker's bind error goes to the primary, which prints it once for all of them.
+    if (cluster.isWorker && ["EADDRINUSE", "EACCES", "EADDRNOTAVAIL", "ENOTFOUND"].includes(e.code ?? "")) process.exit(1);
     if (e.code === "EADDRINUSE") fail(`port ${opts.port} on ${opts.host} is already in use; choose another with --port N, or --port 0 for any free port`, 1);
     if (e.code === "EACCES") fail(`not allowed to listen on port ${opts.port} (ports below 1024 need privileges); choose another with --port N`, 1);
     if (e.code === "EADDRNOTAVAIL" || e.code === "ENOTFOUND") fail(`cannot listen on ${opts.host}: no such local address`, 1);
@@ -79,14 +82,6 @@ function configOf(opts: CliOptions, root: string): ReturnType<typeof loadConfig>
   } catch (err) {
     if (err instanceof UsageError) fail(err.message, 2);
     throw err;
-  }
-}
-
-function readTls(opts: CliOptions): TlsOptions {
-  try {
-    return { cert: readFileSync(opts.tlsCert!), key: readFileSync(opts.tlsKey!) };
-  } catch (err) {
-    fail(`cannot read the TLS certificate or key: ${(err as Error).message}`, 2);
   }
 }
 
@@ -104,12 +99,13 @@ async function main(): Promise<void> {
   }
   const server = await start(opts);
   if (cluster.isWorker) return; // the primary prints, and handles the signals
-  const scheme = opts.tlsCert !== undefined ? "https" : "http";
+  const scheme = opts.tls !== undefined ? "https" : "http";
   const display = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
   process.stdout.write(`Serving ${resolve(opts.dir)} at ${scheme}://${display}:${server.port}/\n`);
   if (opts.host === "0.0.0.0" || opts.host === "::") {
     for (const url of lanUrls(opts.host, server.port, scheme)) process.stdout.write(`  also at ${url}\n`);
   }
+  if (opts.tls?.selfSigned === true) process.stdout.write(await selfSignedNote());
   if (server instanceof ClusterServer) return; // the primary drains and restarts workers on SIGTERM, SIGINT and SIGHUP
   let stopping = false;
   const stop = (): void => {
@@ -119,11 +115,7 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-  process.on("SIGHUP", () => {
-    if (opts.tlsCert === undefined) return;
-    server.reloadTLS(readTls(opts));
-    process.stderr.write("sockserve: TLS certificate reloaded\n");
-  });
+  if (opts.tls !== undefined) reloadOnHangup(server, opts.tls);
 }
 
 main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), 1));

@@ -46,6 +46,13 @@ export interface Limits {
   bodyHighWaterMark: number;
   /** maxRequestIdLength: longest client X-Request-Id that is echoed and logged; a longer one is ignored. */
   maxRequestIdLength: number;
+  /** tlsHandshakeTimeout: time from accepting a TLS connection to the end of its handshake; past it the connection is closed. */
+  tlsHandshakeTimeout: number;
+  /**
+   * maxTlsHandshakes: TLS handshakes in progress at once. A connection accepted past it closes the
+   * oldest handshake still in progress, so stalled handshakes cannot crowd out new clients.
+   */
+  maxTlsHandshakes: number;
 }
 
 /**
@@ -78,6 +85,8 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   sendTimeout: 60_000,
   bodyHighWaterMark: 64 * 1024,
   maxRequestIdLength: 200,
+  tlsHandshakeTimeout: 10_000,
+  maxTlsHandshakes: 1024,
 });
 
 /** resolveLimits merges partial overrides onto the defaults and rejects values that are not positive numbers. */

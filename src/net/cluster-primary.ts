@@ -1,14 +1,17 @@
 // The primary process of `workers: N`: it forks the workers that share the listening port,
 // restarts crashed ones with backoff, replaces them one at a time on SIGHUP, stops them
-// gracefully on SIGTERM/SIGINT, and relays pub/sub messages between them. It serves nothing.
+// gracefully on SIGTERM/SIGINT, relays pub/sub messages between them, and hands them the TLS
+// session ticket key they share. It serves nothing.
 import cluster, { type Worker } from "node:cluster";
+import { TicketKeyRotation } from "./ticket-key-rotation.js";
 
 /** Message is what the primary and the workers say to each other. */
 export type ClusterMessage =
   | { sockserve: "listening"; port: number; address: string; family: string }
   | { sockserve: "publish"; topic: string; data: string; binary: boolean; compress: boolean }
   | { sockserve: "stop"; drainTimeout: number }
-  | { sockserve: "reload-tls" };
+  | { sockserve: "listen-error"; code: string | undefined; message: string }
+  | { sockserve: "ticket-keys"; keys: string };
 
 /** PrimaryOptions configures the workers. */
 export interface PrimaryOptions {
@@ -18,26 +21,46 @@ export interface PrimaryOptions {
   log(message: string): void;
   /** handleSignals installs SIGHUP (rolling restart), SIGTERM and SIGINT (graceful stop). */
   handleSignals: boolean;
+  /** ticketKeys shares a rotating TLS session ticket key among the workers. */
+  ticketKeys: boolean;
+  /** onGiveUp runs when workers keep exiting before they listen, after start resolved. */
+  onGiveUp(message: string): void;
 }
 
 const MAX_BACKOFF = 30_000;
+/** MAX_START_FAILURES: workers in a row that exit before listening, with none serving, before the primary gives up. */
+const MAX_START_FAILURES = 5;
 
 /** Primary runs the workers. */
 export class Primary {
   #options: PrimaryOptions;
   #workers = new Set<Worker>();
   #retiring = new Set<Worker>();
+  #listeningWorkers = new Set<Worker>();
+  #started = false;
   #stopping: Promise<void> | null = null;
   #failures = 0;
+  #restarts = new Set<NodeJS.Timeout>();
+  #tickets: TicketKeyRotation | null;
   #listening: Promise<ClusterMessage & { sockserve: "listening" }>;
   #onListening!: (m: ClusterMessage & { sockserve: "listening" }) => void;
   #onListenError!: (err: Error) => void;
 
   constructor(options: PrimaryOptions) {
     this.#options = options;
+    this.#tickets = options.ticketKeys ? new TicketKeyRotation((keys) => this.broadcast(keys)) : null;
     this.#listening = new Promise((resolve, reject) => {
-      this.#onListening = resolve;
-      this.#onListenError = reject;
+      this.#onListening = (m) => {
+        this.#started = true;
+        resolve(m);
+      };
+      this.#onListenError = (err) => {
+        if (this.#started) return options.onGiveUp(err.message);
+        this.#started = true;
+        this.#tickets?.stop();
+        // No restarts, and no worker left to write to a primary that is gone: end them, then report.
+        this.#stopping ??= Promise.all([...this.#workers].map((w) => exited(w))).then(() => reject(err));
+      };
     });
   }
 
@@ -62,16 +85,13 @@ export class Primary {
     for (const old of [...this.#workers]) {
       if (this.#stopping !== null) return;
       const fresh = this.#fork();
-      await new Promise<void>((resolve) => {
-        const onMessage = (m: ClusterMessage): void => {
-          if (m?.sockserve === "listening") {
-            fresh.off("message", onMessage);
-            resolve();
-          }
-        };
-        fresh.on("message", onMessage);
-        fresh.once("exit", () => resolve());
-      });
+      this.#retiring.add(fresh); // until it listens: an exit now is a failed restart, not a crash to repeat
+      const exit = await listenedOrExited(fresh);
+      if (exit !== null) {
+        this.#options.log(`rolling restart stopped: a new worker exited (${exit}) before it listened; ${this.#workers.size} running worker(s) keep serving`);
+        return;
+      }
+      this.#retiring.delete(fresh);
       await this.#retire(old);
     }
     this.#options.log("rolling restart done");
@@ -79,6 +99,8 @@ export class Primary {
 
   /** stop drains every worker and resolves when all have exited. */
   stop(): Promise<void> {
+    this.#tickets?.stop();
+    for (const timer of this.#restarts) clearTimeout(timer);
     this.#stopping ??= Promise.all([...this.#workers].map((w) => this.#retire(w))).then(() => undefined);
     return this.#stopping;
   }
@@ -94,8 +116,11 @@ export class Primary {
     worker.on("message", (m: ClusterMessage) => {
       if (m?.sockserve === "listening") {
         this.#failures = 0;
+        this.#listeningWorkers.add(worker);
+        if (this.#tickets !== null) worker.send(this.#tickets.message);
         this.#onListening(m);
       } else if (m?.sockserve === "publish") this.broadcast(m, worker.id);
+      else if (m?.sockserve === "listen-error") this.#onListenError(Object.assign(new Error(m.message), { code: m.code }));
     });
     worker.on("exit", (code, signal) => this.#onExit(worker, code, signal));
     return worker;
@@ -103,17 +128,21 @@ export class Primary {
 
   #onExit(worker: Worker, code: number | null, signal: string | null): void {
     this.#workers.delete(worker);
+    const listened = this.#listeningWorkers.delete(worker);
     if (this.#retiring.delete(worker) || this.#stopping !== null) return;
-    this.#failures++;
-    const delay = Math.min(MAX_BACKOFF, 100 * 2 ** Math.min(this.#failures - 1, 9));
-    this.#options.log(`worker ${worker.process.pid} died (${signal ?? `exit ${code}`}); restarting in ${delay} ms`);
-    if (this.#failures > 20 && this.#workers.size === 0) {
-      this.#onListenError(new Error("workers keep dying before they listen"));
+    if (!listened) this.#failures++;
+    if (this.#failures >= MAX_START_FAILURES && this.#listeningWorkers.size === 0) {
+      this.#onListenError(new Error(`workers keep exiting before they listen (${this.#failures} in a row, the last with ${signal ?? `exit ${code}`}); giving up`));
       return;
     }
-    setTimeout(() => {
+    const delay = Math.min(MAX_BACKOFF, 100 * 2 ** Math.min(Math.max(this.#failures, 1) - 1, 9));
+    this.#options.log(`worker ${worker.process.pid} died (${signal ?? `exit ${code}`}); restarting in ${delay} ms`);
+    // Not unref'd: with every worker dead, this timer is what keeps the primary alive until it forks again.
+    const timer = setTimeout(() => {
+      this.#restarts.delete(timer);
       if (this.#stopping === null) this.#fork();
-    }, delay).unref();
+    }, delay);
+    this.#restarts.add(timer);
   }
 
   /** #retire asks a worker to drain and exit, and kills it if it outlives the drain timeout. */
@@ -126,4 +155,31 @@ export class Primary {
       setTimeout(() => worker.process.kill("SIGKILL"), this.#options.drainTimeout + 5000).unref();
     });
   }
+}
+
+/** exited kills a worker that has not listened (it serves nothing) and resolves when it is gone. */
+function exited(worker: Worker): Promise<void> {
+  if (worker.isDead()) return Promise.resolve();
+  return new Promise((resolve) => {
+    worker.once("exit", () => resolve());
+    worker.process.kill("SIGKILL");
+  });
+}
+
+/** listenedOrExited waits for a new worker's "listening" (null) or its exit (how it ended). */
+function listenedOrExited(worker: Worker): Promise<string | null> {
+  return new Promise((resolve) => {
+    const onMessage = (m: ClusterMessage): void => {
+      if (m?.sockserve !== "listening") return;
+      worker.off("message", onMessage);
+      worker.off("exit", onExit);
+      resolve(null);
+    };
+    const onExit = (code: number | null, signal: string | null): void => {
+      worker.off("message", onMessage);
+      resolve(signal ?? `exit ${code}`);
+    };
+    worker.on("message", onMessage);
+    worker.once("exit", onExit);
+  });
 }

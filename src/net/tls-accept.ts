@@ -1,33 +1,13 @@
 // TLS on a plain net.Server: the first byte tells a TLS ClientHello (a handshake record, 0x16)
 // from plain HTTP sent to the HTTPS port by mistake, which gets a clear 400 instead of a reset.
+// The byte is peeked and put back, so Node's TLS reads the socket's handle natively.
 import type { Socket } from "node:net";
-import { Duplex } from "node:stream";
-import { TLSSocket, createSecureContext, type SecureContext, type SecureContextOptions } from "node:tls";
+import { TLSSocket } from "node:tls";
+import type { ConnectionRegistry, Tracked } from "./connection-registry.js";
+import { TlsContexts, newTicketKeys, type TlsOptions } from "./tls-contexts.js";
+import { TlsHandshake } from "./tls-handshake.js";
 
-/**
- * TlsOptions are the certificate files' contents (PEM) for `serve({ tls })` and
- * `server.reloadTLS()`.
- *
- * @example
- * ```ts
- * import { readFileSync } from "node:fs";
- * import { serve, type TlsOptions } from "sockserve";
- *
- * const tls: TlsOptions = { cert: readFileSync("cert.pem"), key: readFileSync("key.pem") };
- * const server = await serve({ port: 8443, tls, fetch: () => new Response("secure") });
- * server.reloadTLS({ cert: readFileSync("new-cert.pem"), key: readFileSync("new-key.pem") });
- * ```
- */
-export interface TlsOptions {
-  /** cert is the certificate chain (PEM). */
-  cert: string | Buffer;
-  /** key is the private key (PEM). */
-  key: string | Buffer;
-  /** ca is extra CA certificates (PEM). */
-  ca?: string | Buffer;
-  /** passphrase decrypts an encrypted key. */
-  passphrase?: string;
-}
+export type { TlsOptions } from "./tls-contexts.js";
 
 const TLS_HANDSHAKE = 0x16;
 const PLAIN_HTTP_BODY = "This port speaks HTTPS: use https:// (plain HTTP was sent).\n";
@@ -35,98 +15,108 @@ const PLAIN_HTTP_ANSWER =
   "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n" +
   `Content-Length: ${PLAIN_HTTP_BODY.length}\r\nConnection: close\r\n\r\n${PLAIN_HTTP_BODY}`;
 
-/** TlsAcceptor turns accepted sockets into TLS sockets; its certificate can be replaced at run time. */
+/** TlsAcceptorOptions are the protocols to offer and the handshake limits. */
+export interface TlsAcceptorOptions {
+  /** alpn lists the protocols to offer, from the server's engines, in order of preference (RFC 7301). */
+  alpn: string[];
+  /** registry sweeps the handshakes in progress (their timeout) and reaches them on stop. */
+  registry: ConnectionRegistry<Tracked>;
+  /** handshakeTimeout: ms from accept to a finished handshake. */
+  handshakeTimeout: number;
+  /** maxHandshakes: handshakes in progress at once; a new one past it cuts the oldest. */
+  maxHandshakes: number;
+}
+
+/** TlsAcceptor turns accepted sockets into TLS sockets; its certificates and ticket key can be replaced at run time. */
 export class TlsAcceptor {
-  #context: SecureContext;
-  readonly #alpn: string[];
-  #handshaking = new Set<Socket>(); // accepted, not yet secure: no request can be lost by cutting them
+  #ticketKeys = newTicketKeys();
+  #contexts: TlsContexts;
+  readonly #options: TlsAcceptorOptions;
+  readonly #handshaking = new Set<TlsHandshake>(); // oldest first: the one to cut when too many are in progress
 
-  /** alpn lists the protocols to offer, from the server's engines (RFC 7301). */
-  constructor(options: TlsOptions, alpn: string[]) {
-    this.#context = makeContext(options);
-    this.#alpn = alpn;
+  constructor(tls: TlsOptions | readonly TlsOptions[], options: TlsAcceptorOptions) {
+    this.#contexts = new TlsContexts(tls, this.#ticketKeys);
+    this.#options = options;
   }
 
-  /** reload swaps the certificate for connections accepted from now on. */
-  reload(options: TlsOptions): void {
-    this.#context = makeContext(options);
+  /** reload swaps the certificates for connections accepted from now on; a bad one throws and changes nothing. */
+  reload(tls: TlsOptions | readonly TlsOptions[]): void {
+    this.#contexts = new TlsContexts(tls, this.#ticketKeys);
   }
 
-  /** abandonHandshakes cuts connections still in their handshake (a stopping server waits for none of them). */
-  abandonHandshakes(): void {
-    for (const socket of this.#handshaking) socket.destroy();
-    this.#handshaking.clear();
+  /** setTicketKeys replaces the session ticket key (the primary shares one among its workers). */
+  setTicketKeys(keys: Buffer): void {
+    this.#contexts = this.#contexts.withTicketKeys(keys);
+    this.#ticketKeys = keys;
   }
 
-  /** accept waits for the first bytes, then hands a TLSSocket to onSecure, or answers plain HTTP with 400. */
-  accept(socket: Socket, onSecure: (tls: TLSSocket, raw: Socket) => void, handshakeTimeout: number): void {
-    const timer = setTimeout(() => socket.destroy(), handshakeTimeout);
-    this.#handshaking.add(socket);
-    // A peer that gives up mid-handshake (or rejects our certificate) ends its side: let go at once.
+  /** handshakes counts the connections whose handshake is in progress. */
+  get handshakes(): number {
+    return this.#handshaking.size;
+  }
+
+  /** accept peeks at the first bytes, then hands a TLSSocket to onSecure, or answers plain HTTP with 400. */
+  accept(socket: Socket, onSecure: (tls: TLSSocket, raw: Socket) => void): void {
+    const handshake = this.#begin(socket);
+    // A peer that gives up before its first byte (or after a plain request) ends its side: let go at once.
     const abandon = (): void => void socket.destroy();
     socket.once("end", abandon);
     socket.once("error", abandon);
-    socket.once("close", () => {
-      clearTimeout(timer);
-      this.#handshaking.delete(socket);
-    });
-    socket.once("data", (first: Buffer) => {
-      if (first[0] !== TLS_HANDSHAKE) {
-        clearTimeout(timer);
-        socket.end(PLAIN_HTTP_ANSWER);
-        setTimeout(() => socket.destroy(), 1000).unref();
-        return;
-      }
-      // The byte we looked at is already read, so TLS runs over a stream that replays it first.
-      const tls = new TLSSocket(new Replay(socket, first), { isServer: true, secureContext: this.#context, ALPNProtocols: this.#alpn });
+    socket.once("readable", () => {
+      const first = socket.read() as Buffer | null;
+      if (first === null) return; // the end of the stream: "end" follows
+      socket.off("end", abandon);
+      if (first[0] !== TLS_HANDSHAKE) return void answerPlainHttp(socket);
+      // Put the bytes back: TLSSocket takes what the socket buffered, then reads the handle itself.
+      socket.unshift(first);
+      const tls = this.#wrap(socket);
       tls.once("secure", () => {
-        clearTimeout(timer);
-        this.#handshaking.delete(socket);
-        socket.off("end", abandon);
         onSecure(tls, socket);
+        this.#end(handshake); // after onSecure: its connection is tracked before the handshake is not
       });
-      tls.on("error", () => tls.destroy());
+      tls.once("end", () => {
+        if (this.#handshaking.has(handshake)) tls.destroy();
+      });
     });
+  }
+
+  #begin(socket: Socket): TlsHandshake {
+    const { registry, handshakeTimeout, maxHandshakes } = this.#options;
+    if (this.#handshaking.size >= maxHandshakes) {
+      const oldest = this.#handshaking.values().next().value!;
+      this.#end(oldest); // now, not at its "close": the next accept must find the next oldest
+      oldest.destroy();
+    }
+    const handshake = new TlsHandshake(socket, Date.now() + handshakeTimeout);
+    this.#handshaking.add(handshake);
+    registry.add(handshake);
+    socket.once("close", () => this.#end(handshake));
+    return handshake;
+  }
+
+  #end(handshake: TlsHandshake): void {
+    if (!this.#handshaking.delete(handshake)) return;
+    this.#options.registry.delete(handshake);
+  }
+
+  #wrap(socket: Socket): TLSSocket {
+    const contexts = this.#contexts;
+    const alpn = this.#options.alpn;
+    const tls = new TLSSocket(socket, {
+      isServer: true,
+      secureContext: contexts.default,
+      SNICallback: (name, callback) => callback(null, contexts.forName(name)),
+      // The server's order wins; no protocol in common gets the no_application_protocol alert (RFC 7301 §3.2).
+      ALPNCallback: ({ protocols }) => alpn.find((id) => protocols.includes(id)),
+    });
+    tls.on("error", () => tls.destroy());
+    return tls;
   }
 }
 
-/** Replay is a socket whose first chunk was already read: it gives that chunk again, then the rest. */
-class Replay extends Duplex {
-  #socket: Socket;
-
-  constructor(socket: Socket, first: Buffer) {
-    super();
-    this.#socket = socket;
-    this.push(first);
-    socket.on("data", (chunk: Buffer) => {
-      if (!this.push(chunk)) socket.pause();
-    });
-    socket.on("end", () => this.push(null));
-    socket.on("close", () => this.destroy());
-  }
-
-  override _read(): void {
-    this.#socket.resume();
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.#socket.write(chunk, callback);
-  }
-
-  override _final(callback: () => void): void {
-    this.#socket.end();
-    callback();
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.#socket.destroy();
-    callback(error);
-  }
-}
-
-function makeContext(options: TlsOptions): SecureContext {
-  const context: SecureContextOptions = { cert: options.cert, key: options.key, minVersion: "TLSv1.2" };
-  if (options.ca !== undefined) context.ca = options.ca;
-  if (options.passphrase !== undefined) context.passphrase = options.passphrase;
-  return createSecureContext(context);
+/** answerPlainHttp sends the 400 to a plain HTTP client and closes; what it still sends is read and dropped. */
+function answerPlainHttp(socket: Socket): void {
+  socket.end(PLAIN_HTTP_ANSWER);
+  socket.resume();
+  setTimeout(() => socket.destroy(), 1000).unref();
 }

@@ -64,7 +64,11 @@ export async function startPrimary(options: { workers: number | "auto"; drainTim
   const { availableParallelism } = await import("node:os");
   const count = options.workers === "auto" ? availableParallelism() : options.workers;
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`workers must be a positive integer or "auto", not ${String(options.workers)}`);
-  const primary = new Primary({ workers: count, drainTimeout: options.drainTimeout, log: options.log, handleSignals: true });
+  const onGiveUp = (message: string): void => {
+    options.log(message);
+    process.exit(1);
+  };
+  const primary = new Primary({ workers: count, drainTimeout: options.drainTimeout, log: options.log, handleSignals: true, ticketKeys: options.scheme === "https", onGiveUp });
   const address = await primary.start();
   return new ClusterServer(primary, address, options.scheme);
 }
@@ -75,6 +79,15 @@ export interface WorkerHooks {
   stop(drainTimeout: number): Promise<void>;
   publishLocal(topic: string, data: string | Uint8Array, compress: boolean): void;
   setRelay(relay: (topic: string, data: string | Uint8Array, compress: boolean) => void): void;
+  /** setTicketKeys installs the TLS session ticket key the primary shares (a server without TLS ignores it). */
+  setTicketKeys(keys: Buffer): void;
+}
+
+/** tellPrimaryListenFailed passes a worker's bind error to the primary, which reports it once and exits. */
+export function tellPrimaryListenFailed(err: unknown): void {
+  if (!cluster.isWorker || process.send === undefined) return;
+  const e = err as NodeJS.ErrnoException;
+  process.send({ sockserve: "listen-error", code: e.code, message: e.message } satisfies ClusterMessage);
 }
 
 /** joinCluster tells the primary this worker listens, and obeys its stop and publish messages. */
@@ -89,6 +102,8 @@ export function joinCluster(hooks: WorkerHooks): void {
       void hooks.stop(m.drainTimeout).then(() => process.exit(0));
     } else if (m?.sockserve === "publish") {
       hooks.publishLocal(m.topic, m.binary ? Buffer.from(m.data, "base64") : m.data, m.compress);
+    } else if (m?.sockserve === "ticket-keys") {
+      hooks.setTicketKeys(Buffer.from(m.keys, "base64"));
     }
   });
   process.send({ sockserve: "listening", ...hooks.address } satisfies ClusterMessage);

@@ -52,8 +52,13 @@ export interface ServeOptions {
   overrideGlobalResponse?: boolean;
   /** logger receives handler faults; default console.error. */
   logger?: (error: unknown) => void;
-  /** tls serves HTTPS (and WSS): PEM `cert` and `key`, optional `ca` and `passphrase`. ALPN offers http/1.1. */
-  tls?: TlsOptions;
+  /**
+   * tls serves HTTPS (and WSS): PEM `cert` and `key`, optional `ca` and `passphrase`; an array
+   * serves several names by SNI (`serverName`, wildcards "*.example.test"; the first is the
+   * default). ALPN offers the engines' protocols (http/1.1); a client offering none of them gets
+   * the no_application_protocol alert.
+   */
+  tls?: TlsOptions | TlsOptions[];
   /**
    * workers runs N processes sharing the port (node:cluster); "auto" is one per CPU. Default 1.
    * In the primary, serve() forks them and returns a ClusterServer; in each worker it serves.

@@ -4,7 +4,7 @@ import { createServer, type Server as NetServer, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { accessLogEntry } from "./access-log.js";
-import { isClusterPrimary, startPrimary, type ClusterServer } from "./cluster-server.js";
+import { isClusterPrimary, startPrimary, tellPrimaryListenFailed, type ClusterServer } from "./cluster-server.js";
 import { createFetchListener } from "../fetch/fetch-handler.js";
 import { LightResponse } from "../fetch/light-response.js";
 import type { EngineOptions, Exchange } from "../http/exchange.js";
@@ -51,10 +51,10 @@ export async function serve(options: ServeOptions): Promise<Server | ClusterServ
   const handler: Handler = options.health === true ? withHealth(routed, () => server?.stopping === true) : routed;
   const limits = limitsOf(options);
   if (options.overrideGlobalResponse !== false) globalThis.Response = LightResponse as unknown as typeof Response;
-  const registry = new ConnectionRegistry<Tracked>(sweepInterval(Math.min(limits.headerTimeout, limits.keepAliveTimeout, limits.bodyTimeout, limits.lingerTimeout, limits.sendTimeout)));
+  const registry = new ConnectionRegistry<Tracked>(sweepInterval(Math.min(limits.headerTimeout, limits.keepAliveTimeout, limits.bodyTimeout, limits.lingerTimeout, limits.sendTimeout, limits.tlsHandshakeTimeout)));
   const log = options.logger ?? ((err: unknown) => console.error("sockserve: handler error:", err));
   const engines = new Engines([http1]);
-  const tls = options.tls === undefined ? null : new TlsAcceptor(options.tls, engines.alpn);
+  const tls = options.tls === undefined ? null : new TlsAcceptor(options.tls, { alpn: engines.alpn, registry, handshakeTimeout: limits.tlsHandshakeTimeout, maxHandshakes: limits.maxTlsHandshakes });
   let listener: (ex: Exchange) => void = () => {};
   const accessLog = options.accessLog;
   const engineOptions: EngineOptions = {
@@ -71,9 +71,12 @@ export async function serve(options: ServeOptions): Promise<Server | ClusterServ
     if (server?.stopping) conn.shutdown();
   };
   const netServer = createServer({ allowHalfOpen: true, noDelay: true });
-  netServer.on("connection", (socket: Socket) => (tls === null ? accept(socket) : tls.accept(socket, accept, limits.headerTimeout)));
+  netServer.on("connection", (socket: Socket) => (tls === null ? accept(socket) : tls.accept(socket, accept)));
   if (options.maxConnections !== undefined) limitConnections(netServer, options.maxConnections, log);
-  await listen(netServer, { port: options.port, hostname: options.hostname, unix: options.unix });
+  await listen(netServer, { port: options.port, hostname: options.hostname, unix: options.unix }).catch((err: unknown) => {
+    tellPrimaryListenFailed(err);
+    throw err;
+  });
   server = new Server(netServer, registry, options, handler, tls);
   server.joinCluster();
   listener = createFetchListener({ fetch: handler, error: options.error, log, defaultAuthority }, server);

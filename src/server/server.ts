@@ -156,7 +156,6 @@ export class Server {
    */
   stop(closeActiveConnections = false): Promise<void> {
     this.#stopping ??= new Promise<void>((resolve) => this.#net.close(() => resolve()));
-    this.#tls?.abandonHandshakes(); // no request has arrived on them yet
     if (closeActiveConnections) this.#registry.destroyAll();
     else this.#registry.shutdownAll();
     return Promise.all([this.#stopping, this.#registry.empty()]).then(() => undefined);
@@ -181,11 +180,16 @@ export class Server {
       stop: (ms) => this.drain(ms),
       publishLocal: (topic, data, compress) => void this.#hub.topics.publish(topic, data, compress, null, true),
       setRelay: (relay) => (this.#hub.topics.relay = relay),
+      setTicketKeys: (keys) => this.#tls?.setTicketKeys(keys),
     });
   }
 
-  /** reloadTLS replaces the certificate for new connections (the CLI does this on SIGHUP). */
-  reloadTLS(tls: TlsOptions): void {
+  /**
+   * reloadTLS replaces the certificates for new connections (the CLI does this on SIGHUP); open
+   * connections keep theirs. A missing, unparsable or mismatched certificate or key throws and
+   * leaves the old ones serving.
+   */
+  reloadTLS(tls: TlsOptions | TlsOptions[]): void {
     if (this.#tls === null) throw new Error("this server was started without tls");
     this.#tls.reload(tls);
   }

@@ -10,6 +10,7 @@
 //   GET /peer                 "<pid> <client port>" (which connection the request came on)
 //   GET /ws                   WebSocket: subscribed to "room", greeted with "hello <pid>";
 //                             "pub:TEXT" → ws.publish("room", "<pid>:TEXT"); anything else echoed
+// With { crashAtStart: true } every worker exits with code 3 before it calls serve().
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { serve } from "../../src/index.js";
@@ -20,9 +21,11 @@ interface AppOptions {
   drainTimeout?: number;
   versionFile?: string;
   port?: number;
+  crashAtStart?: boolean;
 }
 
 const options = JSON.parse(process.argv[2] ?? "{}") as AppOptions;
+if (options.crashAtStart === true && (await import("node:cluster")).default.isWorker) process.exit(3);
 const version = options.versionFile ? readFileSync(options.versionFile, "utf8").trim() : "v0";
 
 const server = await serve({

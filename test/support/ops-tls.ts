@@ -13,8 +13,8 @@ export interface Cert {
   keyFile: string;
 }
 
-/** makeCert writes `<name>.crt` and `<name>.key` into `dir` for CN=`cn`, valid for 127.0.0.1 and localhost. */
-export function makeCert(dir: string, name: string, cn: string): Cert {
+/** makeCert writes `<name>.crt` and `<name>.key` into `dir` for CN=`cn`, valid for 127.0.0.1 and localhost (and `names`). */
+export function makeCert(dir: string, name: string, cn: string, names: string[] = []): Cert {
   const certFile = path.join(dir, `${name}.crt`);
   const keyFile = path.join(dir, `${name}.key`);
   execFileSync(
@@ -24,7 +24,7 @@ export function makeCert(dir: string, name: string, cn: string): Cert {
       "-keyout", keyFile, "-out", certFile,
       "-days", "2",
       "-subj", `/CN=${cn}`,
-      "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+      "-addext", `subjectAltName=${["IP:127.0.0.1", "DNS:localhost", ...names.map((n) => `DNS:${n}`)].join(",")}`,
     ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );

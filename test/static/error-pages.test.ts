@@ -1,8 +1,10 @@
 // Error answers as users meet them: a browser (Accept: text/html) gets a small HTML page in the
 // listing's look, curl and API clients plain text; a symlink leaving the root is refused with
-// one log line that points at --follow-symlinks (the CLI's stderr) or the logger option.
+// one log line that points at --follow-symlinks (the CLI's stderr) or the logger option; and
+// ENOTDIR, ENAMETOOLONG, ELOOP and ENOENT are 404s that neither fault nor log.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { serve, serveStatic, type Server } from "../../src/index.js";
 import { startCli, type RunningCli } from "../support/static-cli.js";
 import { curl, makeTree, parseCurlHeaders, startStatic, type StaticServer, type TempTree } from "../support/static-fixture.js";
 
@@ -86,4 +88,57 @@ describe("sockserve DIR: the symlink hint on stderr", () => {
     assert.equal(lines.length, 1, run.cli.stderr);
     assert.match(lines[0]!, /^sockserve: .*out\.txt.*--follow-symlinks/);
   });
+});
+
+describe("expected file system errors never become a 500", () => {
+  let tree: TempTree;
+  let server: Server;
+  let base: string;
+  const faults: unknown[] = [];
+  const logged: string[] = [];
+
+  before(async () => {
+    tree = await makeTree({
+      "site/file.txt": "f",
+      [`site/${"s".repeat(255)}`]: "longest name",
+      "site/loop-a": { symlink: "loop-b" },
+      "site/loop-b": { symlink: "loop-a" },
+      "site/dir/loop": { symlink: "loop" },
+    });
+    const files = serveStatic({ root: tree.root, logger: (line) => logged.push(line) });
+    server = await serve({ port: 0, hostname: "127.0.0.1", fetch: files, logger: (err) => faults.push(err) });
+    base = `http://127.0.0.1:${server.port}`;
+  });
+  after(async () => {
+    await server?.stop(true);
+    await tree?.remove();
+  });
+
+  const rows: [string, string][] = [
+    ["ENOTDIR", "/file.txt/below"],
+    ["ENOTDIR", "/file.txt/below/"],
+    ["ENAMETOOLONG", `/${"n".repeat(300)}`],
+    ["ENAMETOOLONG", `/${"n".repeat(256)}/`],
+    ["ELOOP", "/loop-a"],
+    ["ELOOP", "/dir/loop/"],
+    ["ENOENT", "/nothing/here.txt"],
+  ];
+  it("a 255-byte name is served: its .br and .gz siblings (ENAMETOOLONG) are simply absent", async () => {
+    const res = await fetch(`${base}/${"s".repeat(255)}`, { headers: { "accept-encoding": "br, gzip" } });
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), "longest name");
+    assert.deepEqual(faults, []);
+  });
+
+  for (const [code, target] of rows) {
+    it(`${code}: ${target.slice(0, 40)} gets 404, with no fault and no log line`, async () => {
+      for (const accept of ["*/*", "text/html"]) {
+        const res = await fetch(`${base}${target}`, { headers: { accept } });
+        assert.equal(res.status, 404, `${target} (${accept})`);
+        await res.arrayBuffer();
+      }
+      assert.deepEqual(faults, []);
+      assert.deepEqual(logged, []);
+    });
+  }
 });

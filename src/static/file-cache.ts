@@ -2,10 +2,11 @@
 // file (sirv's idea): validators, type, precomputed headers, and the bytes of small files.
 // A path is stat'd at most once per event-loop turn: requests read in the same turn share the
 // answer, and the next turn stats again, so an edit is seen by the next request that arrives.
-import { readFileSync, realpathSync, statSync, type Stats } from "node:fs";
+import { accessSync, constants, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
 import { sep } from "node:path";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import type { Encoding } from "./accept-encoding.js";
+import { compressSync } from "./compression.js";
+import { deniedCode, type DeniedCode } from "./fs-errors.js";
 import { contentTypeFor, isCompressible } from "./mime.js";
 
 /** Variant is one encoding of a file: the original, a precompressed sidecar, or a compressed copy. */
@@ -37,12 +38,18 @@ export interface FileEntry {
   compressed: Partial<Record<"br" | "gzip", Variant>>;
 }
 
-/** Lookup is what a path turned out to be. */
+/**
+ * Lookup is what a path turned out to be: a file, a directory, nothing servable, a path the
+ * server may not read (with the errno code), or one whose real path leaves the root.
+ */
 export type Lookup =
   | { kind: "file"; entry: FileEntry }
   | { kind: "directory"; stats: Stats }
   | { kind: "missing" }
-  | { kind: "forbidden" };
+  | { kind: "forbidden"; code: DeniedCode }
+  | { kind: "outside"; realPath: string };
+
+const MISSING: Lookup = { kind: "missing" };
 
 /** FileCacheOptions bounds the cache and sets the symlink policy. */
 export interface FileCacheOptions {
@@ -89,14 +96,21 @@ export class FileCache {
     try {
       stats = statSync(path, { throwIfNoEntry: false });
     } catch (err) {
-      return (err as NodeJS.ErrnoException).code === "EACCES" ? { kind: "forbidden" } : { kind: "missing" };
+      return deniedLookup(err) ?? MISSING; // ENOTDIR, ENAMETOOLONG, ELOOP: nothing to serve
     }
-    if (stats === undefined) return { kind: "missing" };
+    if (stats === undefined) return MISSING;
     const cached = this.#entries.get(path);
     if (cached !== undefined && sameFile(cached.stats, stats)) return { kind: "file", entry: cached };
-    if (!this.#inside(path)) return { kind: "missing" };
+    const escape = this.#escape(path);
+    if (escape !== null) return escape;
     if (stats.isDirectory()) return { kind: "directory", stats };
-    if (!stats.isFile()) return { kind: "missing" };
+    if (!stats.isFile()) return MISSING;
+    try {
+      // Checked before any byte is promised, so an unreadable file is a 403 and not a cut response.
+      accessSync(path, constants.R_OK);
+    } catch (err) {
+      return deniedLookup(err) ?? MISSING;
+    }
     const entry = this.#makeEntry(path, stats);
     this.#store(path, entry, cached);
     return { kind: "file", entry };
@@ -107,7 +121,7 @@ export class FileCache {
     if (variant.bytes !== null) return variant.bytes;
     if (variant.size > this.#options.smallFileSize || this.#cachedBytes > this.#options.maxCachedBytes) return null;
     const source = readFileSync(variant.onTheFly ? entry.path : variant.path);
-    variant.bytes = variant.onTheFly ? compress(source, variant.encoding) : source;
+    variant.bytes = variant.onTheFly ? compressSync(source, variant.encoding as "br" | "gzip") : source;
     variant.size = variant.bytes.length;
     this.#cachedBytes += variant.bytes.length;
     return variant.bytes;
@@ -125,15 +139,19 @@ export class FileCache {
     });
   }
 
-  /** inside applies the symlink policy: the real path must stay under the real root. */
-  #inside(path: string): boolean {
-    if (this.#options.followSymlinks) return true;
+  /**
+   * escape applies the symlink policy: null when the real path stays under the real root (or
+   * symlinks may be followed), else why the path may not be served.
+   */
+  #escape(path: string): Lookup | null {
+    if (this.#options.followSymlinks) return null;
+    let real: string;
     try {
-      const real = realpathSync.native(path);
-      return real === this.#realRoot || real.startsWith(this.#realRoot + sep);
-    } catch {
-      return false;
+      real = realpathSync.native(path);
+    } catch (err) {
+      return deniedLookup(err) ?? MISSING;
     }
+    return real === this.#realRoot || real.startsWith(this.#realRoot + sep) ? null : { kind: "outside", realPath: real };
   }
 
   #makeEntry(path: string, stats: Stats): FileEntry {
@@ -152,8 +170,8 @@ export class FileCache {
       compressed: {},
     };
     for (const [encoding, suffix] of [["br", ".br"], ["gzip", ".gz"]] as const) {
-      const sidecar = statSync(path + suffix, { throwIfNoEntry: false });
-      if (sidecar?.isFile() && this.#inside(path + suffix)) {
+      const sidecar = quietStat(path + suffix);
+      if (sidecar?.isFile() && this.#escape(path + suffix) === null) {
         entry.sidecars[encoding] = { encoding, etag: withSuffix(etag, encoding), path: path + suffix, size: sidecar.size, bytes: null, onTheFly: false };
       }
     }
@@ -172,6 +190,20 @@ export class FileCache {
   }
 }
 
+/** quietStat stats a path that may well not exist; any failure (ENAMETOOLONG for a sibling of a 255-byte name) means absent. */
+function quietStat(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+function deniedLookup(err: unknown): Lookup | null {
+  const code = deniedCode(err);
+  return code === null ? null : { kind: "forbidden", code };
+}
+
 function endTurn(turn: Map<string, Lookup>): void {
   turn.clear();
 }
@@ -188,9 +220,4 @@ function heldBytes(entry: FileEntry): number {
 
 function withSuffix(etag: string, encoding: string): string {
   return `${etag.slice(0, -1)}-${encoding === "gzip" ? "gz" : encoding}"`;
-}
-
-function compress(bytes: Buffer, encoding: Encoding): Buffer {
-  if (encoding === "br") return brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 6, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
-  return gzipSync(bytes, { level: 6 });
 }

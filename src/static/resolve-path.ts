@@ -1,9 +1,13 @@
 // resolvePath: a request URL's path, decoded segment by segment into a path under the root.
-// Traversal, encoded separators, NUL, backslashes and over-long paths are refused here.
-import { join } from "node:path";
+// Traversal, encoded slashes, NUL, a raw backslash and over-long paths are refused here; "%5C"
+// is a backslash inside a name (legal on Linux), refused only where a backslash separates paths.
+import { join, sep } from "node:path";
 
 /** MAX_PATH_LENGTH bounds the decoded URL path, in characters. */
 export const MAX_PATH_LENGTH = 4096;
+
+// On Windows a backslash separates paths, so "%5C" there could climb out of the root.
+const BACKSLASH_SEPARATES = sep === "\\";
 
 /** ResolvedPath is a safe location under the root. */
 export interface ResolvedPath {
@@ -40,8 +44,9 @@ export function resolvePath(root: string, rawPath: string): ResolvedPath {
     } catch {
       throw new PathError(400);
     }
-    // An encoded "/" or "\" would smuggle a separator past the split; NUL would cut the path short.
-    if (segment === "." || segment === ".." || /[/\\\0]/.test(segment)) throw new PathError(400);
+    // An encoded "/" would smuggle a separator past the split; NUL would cut the path short.
+    if (segment === "." || segment === ".." || segment.includes("/") || segment.includes("\0")) throw new PathError(400);
+    if (BACKSLASH_SEPARATES && segment.includes("\\")) throw new PathError(400);
     if (segment.startsWith(".")) hidden = true;
     segments.push(segment);
     encoded.push(raw);

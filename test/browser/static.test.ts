@@ -1,6 +1,7 @@
 // Headless Chromium (playwright-core, Debian's /usr/bin/chromium, installed with
 // apt-get when missing) against serveStatic: a directory listing shows the files and
-// its links work, and an HTML page's <img> loads. Screenshots go to artifacts/.
+// its links work (odd names too: a backslash, NFC/NFD, 255 bytes), a missing file shows the HTML
+// 404 page, and an HTML page's <img> loads. Screenshots go to artifacts/.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
@@ -13,6 +14,9 @@ import { REPO } from "../support/static-cli.js";
 const ARTIFACTS = path.join(REPO, "artifacts");
 const PNG = makePng(120, 80);
 const LISTED = ["alpha-dir", "notes.txt", "héllo wörld.txt", "a&b <c>.txt", "pic.png"];
+// Names a browser could mangle on the way: "\\" (which URLs treat as "/"), "#", "?", "%",
+// NFC against NFD, an emoji, a control character, 255 bytes.
+const ODD = ["back\\slash.txt", "hash#q?.txt", "100%.txt", "caf\u00e9.txt", "cafe\u0301.txt", "\u{1f600} smile.txt", "ctl\u0001.txt", `${"l".repeat(251)}.txt`];
 
 describe("Chromium against serveStatic", { timeout: 15 * 60_000 }, () => {
   let tree: TempTree;
@@ -33,6 +37,7 @@ describe("Chromium against serveStatic", { timeout: 15 * 60_000 }, () => {
 <body><h1>Static page</h1><p class="note">Served by sockserve</p><img id="pic" src="pic.png" alt="gradient" width="240" height="160"></body></html>`,
       "site/page/style.css": "body { font-family: sans-serif; background: #f4f7fb; } .note { color: rgb(0, 128, 0); }",
       "site/page/pic.png": PNG,
+      ...Object.fromEntries(ODD.map((name, i) => [`site/odd/${name}`, `odd file ${i}`])),
     });
     site = await startStatic({ root: tree.root });
     await mkdir(ARTIFACTS, { recursive: true });
@@ -71,6 +76,29 @@ describe("Chromium against serveStatic", { timeout: 15 * 60_000 }, () => {
       await Promise.all([page.waitForLoadState("load"), page.locator("a", { hasText: "alpha-dir" }).first().click()]);
       assert.equal(new URL(page.url()).pathname, "/files/alpha-dir/");
       assert.ok((await page.locator("a").allInnerTexts()).some((t) => t.includes("inner.txt")));
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("clicking each odd name in a listing opens that file; a missing page is the HTML 404", async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
+    try {
+      for (const [i, name] of ODD.entries()) {
+        await page.goto(`${site.base}/odd/`);
+        const href = encodeURIComponent(name);
+        await Promise.all([
+          page.waitForURL((url) => url.pathname !== "/odd/"),
+          // An encoded name holds only [A-Za-z0-9%-_.!~*'()], all safe inside a quoted CSS attribute value.
+          page.locator(`a[href="${href}"]`).click(),
+        ]);
+        assert.equal(new URL(page.url()).pathname, `/odd/${href}`, name);
+        assert.equal((await page.locator("body").innerText()).trim(), `odd file ${i}`, JSON.stringify(name));
+      }
+      const missing = await page.goto(`${site.base}/odd/no-such-file.txt`);
+      assert.equal(missing?.status(), 404);
+      assert.equal(await page.locator("h1").innerText(), "404 Not Found");
+      await page.screenshot({ path: path.join(ARTIFACTS, "static-404.png") });
     } finally {
       await page.close();
     }

@@ -149,7 +149,9 @@ describe("serveStatic directories", () => {
       const anchors = anchorsOf(html);
       for (const name of SPECIAL_FILES) {
         const anchor = entryAnchor(anchors, "/list/", name, url)!;
-        assert.equal(anchor.text, name, `link text of ${JSON.stringify(name)}`);
+        // Control characters show as their Unicode control pictures ("␊" for a newline).
+        const shown = name.replace(/\n/g, "\u240a");
+        assert.equal(anchor.text, shown, `link text of ${JSON.stringify(name)}`);
       }
       const dir = entryAnchor(anchors, "/list/", "dir #1", url)!;
       assert.match(dir.text, /^dir #1\/?$/);

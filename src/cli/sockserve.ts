@@ -49,6 +49,7 @@ async function start(opts: CliOptions): Promise<Server | ClusterServer> {
       hostname: opts.host,
       workers: opts.workers,
       drainTimeout: opts.drainTimeout,
+      shutdownDelay: opts.shutdownDelay,
       health: opts.health,
       ...(opts.tlsCert !== undefined ? { tls: readTls(opts) } : {}),
       fetch(request, server) {

@@ -7,7 +7,7 @@ import cluster, { type Worker } from "node:cluster";
 export type ClusterMessage =
   | { sockserve: "listening"; port: number; address: string; family: string }
   | { sockserve: "publish"; topic: string; data: string; binary: boolean; compress: boolean }
-  | { sockserve: "stop"; drainTimeout: number }
+  | { sockserve: "stop"; drainTimeout: number; shutdownDelay?: number }
   | { sockserve: "reload-tls" };
 
 /** PrimaryOptions configures the workers. */
@@ -15,6 +15,8 @@ export interface PrimaryOptions {
   workers: number;
   /** drainTimeout: ms a stopping worker may take to finish in-flight requests. */
   drainTimeout: number;
+  /** shutdownDelay: ms of lame duck every worker keeps serving (health 503) on a full stop. */
+  shutdownDelay?: number;
   log(message: string): void;
   /** handleSignals installs SIGHUP (rolling restart), SIGTERM and SIGINT (graceful stop). */
   handleSignals: boolean;
@@ -79,7 +81,8 @@ export class Primary {
 
   /** stop drains every worker and resolves when all have exited. */
   stop(): Promise<void> {
-    this.#stopping ??= Promise.all([...this.#workers].map((w) => this.#retire(w))).then(() => undefined);
+    const delay = this.#options.shutdownDelay ?? 0; // all at once, so the lame duck is the same for every worker
+    this.#stopping ??= Promise.all([...this.#workers].map((w) => this.#retire(w, delay))).then(() => undefined);
     return this.#stopping;
   }
 
@@ -117,13 +120,13 @@ export class Primary {
   }
 
   /** #retire asks a worker to drain and exit, and kills it if it outlives the drain timeout. */
-  #retire(worker: Worker): Promise<void> {
+  #retire(worker: Worker, shutdownDelay = 0): Promise<void> {
     this.#retiring.add(worker);
     return new Promise((resolve) => {
       if (worker.isDead()) return resolve();
       worker.once("exit", () => resolve());
-      if (worker.isConnected()) worker.send({ sockserve: "stop", drainTimeout: this.#options.drainTimeout } satisfies ClusterMessage);
-      setTimeout(() => worker.process.kill("SIGKILL"), this.#options.drainTimeout + 5000).unref();
+      if (worker.isConnected()) worker.send({ sockserve: "stop", drainTimeout: this.#options.drainTimeout, shutdownDelay } satisfies ClusterMessage);
+      setTimeout(() => worker.process.kill("SIGKILL"), shutdownDelay + this.#options.drainTimeout + 5000).unref();
     });
   }
 }

@@ -61,7 +61,13 @@ export interface ServeOptions {
   workers?: number | "auto";
   /** drainTimeout: seconds a graceful stop waits for in-flight requests before cutting them. Default 10. */
   drainTimeout?: number;
-  /** health answers GET /.well-known/sockserve/health: 200 while serving, 503 once stopping. */
+  /**
+   * shutdownDelay: seconds of lame duck at the start of a graceful stop (`server.stop()`, drain,
+   * SIGTERM in the CLI), as Caddy's shutdown_delay: the server keeps accepting and serving while
+   * the health endpoint answers 503, then closes its listener and drains. Default 0.
+   */
+  shutdownDelay?: number;
+  /** health answers GET /.well-known/sockserve/health: 200 while serving, 503 once stopping (lame duck included). */
   health?: boolean;
   /** maxConnections refuses connections beyond this many (logged once per 10 s, not per connection). */
   maxConnections?: number;

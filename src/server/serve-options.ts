@@ -1,5 +1,6 @@
 // ServeOptions: everything serve() accepts.
 import type { AccessLogEntry } from "./access-log.js";
+import type { CompressOptions } from "../compress/compress.js";
 import type { Limits } from "../http/limits.js";
 import type { TlsOptions } from "../net/tls-accept.js";
 import type { Routes } from "../router/router.js";
@@ -71,6 +72,11 @@ export interface ServeOptions {
   health?: boolean;
   /** maxConnections refuses connections beyond this many (logged once per 10 s, not per connection). */
   maxConnections?: number;
+  /**
+   * compress runs every response through {@link compress} (br or gzip as Accept-Encoding allows,
+   * for compressible types of at least 1 KiB); `true` for the defaults, or its options. Default off.
+   */
+  compress?: boolean | CompressOptions;
   /** accessLog receives an entry for every exchange once its response is complete or cut short. */
   accessLog?: (entry: AccessLogEntry) => void;
 }

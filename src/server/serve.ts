@@ -5,6 +5,7 @@ import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { accessLogEntry } from "./access-log.js";
 import { isClusterPrimary, startPrimary, type ClusterServer } from "./cluster-server.js";
+import { compress } from "../compress/compress.js";
 import { createFetchListener } from "../fetch/fetch-handler.js";
 import { LightResponse } from "../fetch/light-response.js";
 import type { EngineOptions, Exchange } from "../http/exchange.js";
@@ -50,7 +51,8 @@ export async function serve(options: ServeOptions): Promise<Server | ClusterServ
     const log = (message: string): void => console.error(`sockserve: ${message}`);
     return startPrimary({ workers: options.workers, drainTimeout, shutdownDelay: shutdownDelay * 1000, scheme: options.tls ? "https" : "http", log });
   }
-  const routed: Handler = options.routes !== undefined ? await createRouter(options.routes, options.fetch) : options.fetch!;
+  const app: Handler = options.routes !== undefined ? await createRouter(options.routes, options.fetch) : options.fetch!;
+  const routed: Handler = options.compress === undefined || options.compress === false ? app : compress(app, options.compress === true ? {} : options.compress);
   let server: Server | null = null;
   const handler: Handler = options.health === true ? withHealth(routed, () => server?.draining === true) : routed;
   const limits = limitsOf(options);

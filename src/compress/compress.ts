@@ -46,20 +46,25 @@ type Result = Response | undefined | void;
  * });
  * ```
  */
-export function compress<S>(handler: (request: Request, server: S) => Result | Promise<Result>, options: CompressOptions = {}): (request: Request, server: S) => Promise<Result> {
+export function compress<S>(handler: (request: Request, server: S) => Result | Promise<Result>, options: CompressOptions = {}): (request: Request, server: S) => Result | Promise<Result> {
   const threshold = options.threshold ?? 1024;
   const offered = options.encodings ?? ["br", "gzip"];
   if (!(threshold >= 0)) throw new RangeError(`compress: threshold must be a number of bytes >= 0, not ${String(options.threshold)}`);
-  return async (request, server) => {
+  return (request, server) => {
     const accept = request.method === "HEAD" ? null : requestHeader(request, "accept-encoding");
-    // The uncompressed path: no Accept-Encoding, nothing to look at.
+    // The uncompressed path: no Accept-Encoding, nothing to look at, not even an extra promise.
     if (accept === null) return handler(request, server);
-    const response = await handler(request, server);
-    if (!(response instanceof Response)) return response;
     const encoding = acceptedEncodings(accept).find((e): e is "br" | "gzip" => e !== "identity" && offered.includes(e));
-    if (encoding === undefined || !worthCompressing(response, threshold)) return response;
-    return compressed(response, encoding);
+    if (encoding === undefined) return handler(request, server);
+    return coded(handler(request, server), encoding, threshold);
   };
+}
+
+/** coded awaits the handler's answer and compresses it if it is worth it. */
+async function coded(result: Result | Promise<Result>, encoding: "br" | "gzip", threshold: number): Promise<Result> {
+  const response = await result;
+  if (!(response instanceof Response) || !worthCompressing(response, threshold)) return response;
+  return compressed(response, encoding);
 }
 
 /** field reads a response field, cheaply for a LightResponse. */

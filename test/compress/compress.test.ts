@@ -96,6 +96,20 @@ describe("compress(handler): what is coded (raw requests)", () => {
   }
 });
 
+describe("CompressOptions", () => {
+  it("threshold and encodings are honoured; a bad threshold is refused", async () => {
+    const server = await startServer({ compress: { threshold: 8, encodings: ["gzip"] }, fetch: () => new Response("<p>small</p>", { headers: html }) });
+    try {
+      const { responses } = await exchange(server.port, "GET / HTTP/1.1\r\nHost: a\r\nAccept-Encoding: br, gzip\r\n\r\n", { responses: 1 });
+      assert.equal(responses[0]!.get("content-encoding"), "gzip", "only gzip is offered");
+      assert.equal(gunzipSync(responses[0]!.body).toString(), "<p>small</p>", "above a threshold of 8 bytes");
+    } finally {
+      await server.stop(true);
+    }
+    assert.throws(() => compress(() => new Response("x"), { threshold: -1 }), RangeError);
+  });
+});
+
 describe("serve({ compress }) with real clients", () => {
   let server: Server;
   before(async () => {

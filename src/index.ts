@@ -14,6 +14,7 @@ export { ServerWebSocket, ReadyState } from "./websocket/server-websocket.js";
 export type { WebSocketHandler } from "./websocket/websocket-handler.js";
 export type { UpgradeOptions } from "./server/websocket-hub.js";
 export { cgi, type CgiOptions } from "./cgi/cgi-handler.js";
+export { compress, type CompressOptions } from "./compress/compress.js";
 export { HttpError } from "./fetch/http-error.js";
 export type { Routes } from "./router/router.js";
 export type { RouteHandler, MethodHandlers } from "./router/route-table.js";

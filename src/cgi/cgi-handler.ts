@@ -188,6 +188,7 @@ class ScriptRun {
     const pairs: [string, string][] = [];
     for (let i = 0; i < head.headers.length; i += 2) pairs.push([head.headers[i]!, head.headers[i + 1]!]);
     const rest = buffered.subarray(split[1]);
+    if (head.kind === "status-only") return this.#statusOnly(head.status, head.statusText, pairs, rest, stdout);
     const length = declaredLength(head.headers);
     const reader = bodyReader(rest, stdout, this);
     return LightResponse.trusted(head.status, pairs, new ReaderBody(() => reader, length), head.statusText);
@@ -209,6 +210,18 @@ class ScriptRun {
     if (taken) return undefined;
     this.kill("NPH output needs an HTTP/1.1 connection");
     return text(502, `502 Bad Gateway: NPH scripts write HTTP/1.1 and cannot answer an ${ex.head.protocol} request`);
+  }
+
+  /**
+   * #statusOnly answers a Status without Content-Type (RFC 3875 §6.3.1): valid when no body
+   * follows, which means the script's stdout ends right after its header block. Then the status
+   * goes out with an empty body (Content-Length: 0); any body byte makes it malformed, 502.
+   */
+  async #statusOnly(status: number, statusText: string, pairs: [string, string][], rest: Buffer, stdout: AsyncIterator<Buffer>): Promise<Response> {
+    if (rest.length > 0 || (await stdout.next()).done !== true) return this.#badGateway("a body without Content-Type");
+    await this.#exit; // the concurrency slot is free before the client can ask again
+    if (this.#timedOut) return text(504, "504 Gateway Timeout: the script took too long");
+    return LightResponse.trusted(status, pairs, "", statusText);
   }
 
   #badGateway(why: string): Response {

@@ -1,5 +1,5 @@
 // Parsing a script's response header block (RFC 3875 §6): Status, Content-Type, Location and
-// other fields, and what kind of response they make.
+// other fields, and what kind of response they make (a document, a redirect, or a status alone).
 import { isToken } from "../http/chars.js";
 
 /** CgiResponseHead is a parsed header block. */
@@ -8,8 +8,11 @@ export interface CgiResponseHead {
   statusText: string;
   /** headers to send, flat: [name, value, ...] (Status and a local Location are not among them). */
   headers: string[];
-  /** kind: "document", a "client-redirect" (absolute Location), or a "local-redirect" (a path to serve instead). */
-  kind: "document" | "client-redirect" | "local-redirect";
+  /**
+   * kind: "document", a "client-redirect" (absolute Location), a "local-redirect" (a path to serve
+   * instead), or "status-only": a Status without Content-Type, valid only if no body follows.
+   */
+  kind: "document" | "client-redirect" | "local-redirect" | "status-only";
   location: string | null;
 }
 
@@ -64,6 +67,11 @@ export function parseCgiHead(block: string): CgiResponseHead {
     if (!local && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(location)) throw new CgiOutputError(`Location is neither absolute nor a local path: ${JSON.stringify(location)}`);
     return { status: status ?? 302, statusText, headers, kind: "client-redirect", location };
   }
-  if (!hasType) throw new CgiOutputError("a document response needs Content-Type (RFC 3875 §6.3.1)");
+  if (!hasType) {
+    // RFC 3875 §6.3.1 asks for Content-Type only "if an entity body is returned": a Status alone
+    // (git http-backend's 403 and 404) stands if the script's output ends with its header block.
+    if (status !== null) return { status, statusText, headers, kind: "status-only", location: null };
+    throw new CgiOutputError("a document response needs Content-Type (RFC 3875 §6.3.1)");
+  }
   return { status: status ?? 200, statusText, headers, kind: "document", location: null };
 }

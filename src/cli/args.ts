@@ -19,6 +19,7 @@ export interface CliOptions {
   cgiDirs: string[];
   workers: number | "auto";
   drainTimeout: number;
+  shutdownDelay: number;
   health: boolean;
   /** tls says where the certificates come from; undefined serves plain HTTP. */
   tls: TlsSpec | undefined;
@@ -50,6 +51,7 @@ Options:
       --cgi-dir PATH      run executables under the URL path PATH (e.g. /htbin) as CGI; repeatable
       --workers N|auto    worker processes sharing the port; auto is one per CPU (default: 1)
       --drain-timeout S   seconds a graceful stop waits for in-flight requests (default: 10)
+      --shutdown-delay S  seconds a stop keeps serving, health answering 503, before it drains (default: 0)
       --health            answer GET /.well-known/sockserve/health: 200, or 503 while draining (default: off)
       --config FILE       read headers, redirects, rewrites, cleanUrls, trailingSlash from FILE (default: DIR/sockserve.json)
 ${TLS_HELP}  -h, --help              show this help
@@ -79,6 +81,7 @@ export function parseCli(argv: string[]): CliOptions {
         "cgi-dir": { type: "string", multiple: true },
         workers: { type: "string" },
         "drain-timeout": { type: "string" },
+        "shutdown-delay": { type: "string" },
         health: { type: "boolean" },
         ...TLS_FLAGS,
         config: { type: "string" },
@@ -111,6 +114,7 @@ export function parseCli(argv: string[]): CliOptions {
     cgiDirs: cgiDirs(v.cgi === true, v["cgi-dir"] ?? []),
     workers: v.workers === undefined || v.workers === "auto" ? (v.workers ?? 1) as number | "auto" : integer("--workers", v.workers, 1, 1024),
     drainTimeout: integer("--drain-timeout", v["drain-timeout"] ?? "10", 0, 3600),
+    shutdownDelay: integer("--shutdown-delay", v["shutdown-delay"] ?? "0", 0, 3600),
     health: v.health === true,
     tls: tlsSpec(v, (message) => {
       throw new UsageError(message);

@@ -54,6 +54,7 @@ async function start(opts: CliOptions): Promise<Server | ClusterServer> {
       hostname: opts.host,
       workers: opts.workers,
       drainTimeout: opts.drainTimeout,
+      shutdownDelay: opts.shutdownDelay,
       health: opts.health,
       ...(opts.tls !== undefined ? { tls: await readTls(opts.tls, fail) } : {}),
       fetch(request, server) {

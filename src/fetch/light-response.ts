@@ -223,6 +223,34 @@ export class LightResponse {
     return res as unknown as Response;
   }
 
+  /**
+   * fieldOf reads one response field (lower-case name; repeats joined with ", ") without building a
+   * Headers object, so a wrapper such as compress() can look at a response cheaply.
+   */
+  static fieldOf(res: LightResponse, lowerName: string): string | null {
+    if (res.#headers !== null) return res.#headers.get(lowerName);
+    const init = res.#flat ?? res.#headersInit;
+    let out: string | null = null;
+    const add = (name: string, value: string): void => {
+      if (name.length === lowerName.length && name.toLowerCase() === lowerName) out = out === null ? value : `${out}, ${value}`;
+    };
+    if (init instanceof Headers) return init.get(lowerName);
+    if (res.#flat !== null) for (let i = 0; i < res.#flat.length; i += 2) add(res.#flat[i]!, res.#flat[i + 1]!);
+    else if (Array.isArray(init)) for (const [name, value] of init as [string, string][]) add(name, String(value));
+    else if (init !== undefined) for (const name in init) add(name, String((init as Record<string, string>)[name]));
+    return out ?? (lowerName === "content-type" ? res.#contentType : null);
+  }
+
+  /** bodyLength is the body's size in bytes when it is known without reading it, else -1. */
+  static bodyLength(res: LightResponse): number {
+    const source = res.#stream ?? res.#source;
+    if (source === null) return 0;
+    if (typeof source === "string") return Buffer.byteLength(source);
+    if (source instanceof Uint8Array) return source.byteLength;
+    if (source instanceof Blob) return source.size;
+    return source instanceof ReaderBody ? source.length : -1;
+  }
+
   /** rawParts is the server's fast path: status, text, header source and body without copies. */
   static rawParts(res: LightResponse): RawParts {
     res.#used = true;

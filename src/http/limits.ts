@@ -14,7 +14,7 @@
  * ```
  */
 export interface Limits {
-  /** maxRequestLineSize: longest request-line (RFC 9112 §3). Crossing it gives 414. */
+  /** maxRequestLineSize: longest request-line (RFC 9112 §3). Crossing it gives 414, or 501 when the method alone fills it. */
   maxRequestLineSize: number;
   /** maxHeaderSize: longest header section, request-line included. Crossing it gives 431. */
   maxHeaderSize: number;

@@ -198,19 +198,21 @@ export function checkRequestLinePrefix(buf: Uint8Array, start: number, end: numb
 
 const VERSION_PREFIX = Buffer.from("HTTP/1.1");
 
-/** checkVersionPrefix refuses the start of an HTTP-version that can no longer become HTTP/1.0 or HTTP/1.1. */
+/**
+ * checkVersionPrefix refuses the start of something that can no longer become
+ * `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112 §2.3): `HTTP/01.1`, `HTTP/11` and
+ * `HTTP/1.10` are 400. A well-formed version other than 1.0 or 1.1 is 505 as soon as its
+ * eight bytes are in, whatever follows, so a split line gets the same status as a whole one.
+ */
 export function checkVersionPrefix(buf: Uint8Array, start: number, end: number): void {
   for (let i = start; i < Math.min(end, start + 8); i++) {
     const k = i - start;
     const b = buf[i]!;
-    if (k === 5 || k === 7) {
-      if (b < 0x30 || b > 0x39) throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
-      if (k === 5 ? b !== 0x31 : b > 0x31) {
-        throw new ProtocolError(505, "HTTP_VERSION_NOT_SUPPORTED", "only HTTP/1.0 and HTTP/1.1 are supported");
-      }
-    } else if (b !== VERSION_PREFIX[k]) {
-      throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
-    }
+    const ok = k === 5 || k === 7 ? b >= 0x30 && b <= 0x39 : b === VERSION_PREFIX[k];
+    if (!ok) throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
+  }
+  if (end - start >= 8 && (buf[start + 5] !== 0x31 || buf[start + 7]! > 0x31)) {
+    throw new ProtocolError(505, "HTTP_VERSION_NOT_SUPPORTED", "only HTTP/1.0 and HTTP/1.1 are supported");
   }
   if (end - start > 8) throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
 }
@@ -261,10 +263,12 @@ export function parseContentLength(values: string[]): number {
 
 /**
  * parseTransferCoding accepts exactly one `chunked`, as the final coding (RFC 9112 §6.1, §7).
- * Any other coding is not understood here: 501, as RFC 9112 §6.1 advises.
+ * `chunked` anywhere but last leaves the body length unknowable: RFC 9112 §6.3 says the server
+ * MUST respond 400 and close. Any other coding is not understood here: 501, as §6.1 advises.
  */
 export function parseTransferCoding(values: string[]): boolean {
   const codings: string[] = [];
+  const names: string[] = [];
   for (const field of values) {
     for (const item of field.split(",")) {
       const coding = item.trim().toLowerCase();
@@ -274,17 +278,22 @@ export function parseTransferCoding(values: string[]): boolean {
         throw new ProtocolError(400, "HTTP_INVALID_TRANSFER_ENCODING", "malformed transfer coding");
       }
       codings.push(coding);
+      names.push(name);
     }
   }
   if (codings.length === 0) throw new ProtocolError(400, "HTTP_INVALID_TRANSFER_ENCODING", "empty Transfer-Encoding");
+  const chunkedAt = names.indexOf("chunked");
+  if (chunkedAt !== names.lastIndexOf("chunked")) {
+    // chunked MUST NOT be applied more than once (RFC 9112 §7).
+    throw new ProtocolError(400, "HTTP_INVALID_TRANSFER_ENCODING", "chunked applied more than once");
+  }
+  if (chunkedAt !== -1 && chunkedAt !== names.length - 1) {
+    throw new ProtocolError(400, "HTTP_INVALID_TRANSFER_ENCODING", "chunked is not the final transfer coding");
+  }
   for (const coding of codings) {
     if (coding !== "chunked") {
       throw new ProtocolError(501, "HTTP_UNSUPPORTED_TRANSFER_ENCODING", "transfer coding not implemented");
     }
-  }
-  if (codings.length > 1) {
-    // chunked MUST NOT be applied more than once (RFC 9112 §7).
-    throw new ProtocolError(400, "HTTP_INVALID_TRANSFER_ENCODING", "chunked applied more than once");
   }
   return true;
 }

@@ -1,5 +1,6 @@
 // RequestParser: an incremental HTTP/1.1 request parser (RFC 9112). It is fed buffers, calls its
 // handler with the head, body bytes and completion, and never holds more than the limits allow.
+import { TOKEN } from "./chars.js";
 import { ChunkedDecoder } from "./chunked-decoder.js";
 import type { Limits } from "./limits.js";
 import { ProtocolError } from "./protocol-error.js";
@@ -114,7 +115,7 @@ export class RequestParser {
         this.#keepPartial(data, i, end);
         return end;
       }
-      this.#countHeadBytes(lf + 1 - i, true);
+      this.#countHeadBytes(lf + 1 - i);
       if (this.#line.length > 0) {
         this.#line.append(data.subarray(i, lf + 1));
         const line = this.#line.view();
@@ -131,7 +132,7 @@ export class RequestParser {
   /** #keepPartial holds the start of a line, and refuses it at once if it can already be seen to be bad. */
   #keepPartial(data: Buffer, start: number, end: number): void {
     if (start === end) return;
-    this.#countHeadBytes(end - start, false);
+    this.#countHeadBytes(end - start);
     const from = this.#line.length;
     this.#line.append(data.subarray(start, end));
     const line = this.#line.view();
@@ -142,25 +143,39 @@ export class RequestParser {
     } else {
       // Check the request-line as far as it has come, up to a CR, in the order a whole line is checked.
       const cr = line.indexOf(CR);
-      checkRequestLinePrefix(line, 0, cr === -1 ? line.length : cr);
-      // +1: the line may already hold its CR, which the limit does not count.
-      if (line.length > this.#limits.maxRequestLineSize + 1) {
-        throw new ProtocolError(414, "HTTP_REQUEST_LINE_TOO_LONG", "request-line exceeds maxRequestLineSize");
+      const lineEnd = cr === -1 ? line.length : cr;
+      if (lineEnd > this.#limits.maxRequestLineSize || this.#headBytes > this.#limits.maxHeaderSize) {
+        throw this.#lineTooLong(line, 0, lineEnd);
       }
+      checkRequestLinePrefix(line, 0, lineEnd);
     }
     // A CR must be followed by LF (RFC 9112 §2.2): say so now rather than waiting for a timeout.
     const cr = line.indexOf(CR, Math.max(0, from - 1));
     if (cr !== -1 && cr < line.length - 1) throw new ProtocolError(400, "HTTP_BARE_CR", "CR not followed by LF");
   }
 
-  #countHeadBytes(n: number, lineDone: boolean): void {
+  /** #countHeadBytes enforces maxHeaderSize on the field lines; the request-line's own check is in #lineTooLong. */
+  #countHeadBytes(n: number): void {
     this.#headBytes += n;
-    if (this.#headBytes > this.#limits.maxHeaderSize) {
-      if (this.#state === State.Start && !lineDone) {
-        throw new ProtocolError(414, "HTTP_REQUEST_LINE_TOO_LONG", "request-line exceeds maxRequestLineSize");
-      }
+    if (this.#headBytes > this.#limits.maxHeaderSize && this.#state !== State.Start) {
       throw new ProtocolError(431, "HTTP_HEADERS_TOO_LARGE", "header section exceeds maxHeaderSize");
     }
+  }
+
+  /**
+   * #lineTooLong names what makes a request-line too long, judging only its first
+   * maxRequestLineSize bytes so a split line gets the same answer as a whole one: a method that
+   * fills them all is 501 ("longer than any that it implements", RFC 9112 §3); a malformed start
+   * is 400; otherwise it is the target: 414 (RFC 9112 §3).
+   */
+  #lineTooLong(buf: Uint8Array, start: number, end: number): ProtocolError {
+    const max = this.#limits.maxRequestLineSize;
+    const limit = Math.min(end, start + max);
+    let i = start;
+    while (i < limit && TOKEN[buf[i]!] === 1) i++;
+    if (i - start === max) return new ProtocolError(501, "HTTP_METHOD_TOO_LONG", "method exceeds maxRequestLineSize");
+    checkRequestLinePrefix(buf, start, limit);
+    return new ProtocolError(414, "HTTP_REQUEST_LINE_TOO_LONG", "request-line exceeds maxRequestLineSize");
   }
 
   /** #onLine handles one line; buf[lf] is its LF, which must follow a CR (RFC 9112 §2.2). */
@@ -178,10 +193,10 @@ export class RequestParser {
       throw new ProtocolError(400, "HTTP_BARE_CR", "CR not followed by LF");
     }
     if (this.#state === State.Start) {
-      if (end === start) return; // an empty line before the request-line is skipped
-      if (end - start > this.#limits.maxRequestLineSize) {
-        throw new ProtocolError(414, "HTTP_REQUEST_LINE_TOO_LONG", "request-line exceeds maxRequestLineSize");
+      if (end - start > this.#limits.maxRequestLineSize || this.#headBytes > this.#limits.maxHeaderSize) {
+        throw this.#lineTooLong(buf, start, end);
       }
+      if (end === start) return; // an empty line before the request-line is skipped
       this.#builder.requestLine(buf, start, end);
       this.#state = State.Head;
       return;

@@ -9,7 +9,7 @@ import { TicketKeyRotation } from "./ticket-key-rotation.js";
 export type ClusterMessage =
   | { sockserve: "listening"; port: number; address: string; family: string }
   | { sockserve: "publish"; topic: string; data: string; binary: boolean; compress: boolean }
-  | { sockserve: "stop"; drainTimeout: number }
+  | { sockserve: "stop"; drainTimeout: number; shutdownDelay?: number }
   | { sockserve: "listen-error"; code: string | undefined; message: string }
   | { sockserve: "ticket-keys"; keys: string };
 
@@ -18,6 +18,8 @@ export interface PrimaryOptions {
   workers: number;
   /** drainTimeout: ms a stopping worker may take to finish in-flight requests. */
   drainTimeout: number;
+  /** shutdownDelay: ms of lame duck every worker keeps serving (health 503) on a full stop. */
+  shutdownDelay?: number;
   log(message: string): void;
   /** handleSignals installs SIGHUP (rolling restart), SIGTERM and SIGINT (graceful stop). */
   handleSignals: boolean;
@@ -101,7 +103,8 @@ export class Primary {
   stop(): Promise<void> {
     this.#tickets?.stop();
     for (const timer of this.#restarts) clearTimeout(timer);
-    this.#stopping ??= Promise.all([...this.#workers].map((w) => this.#retire(w))).then(() => undefined);
+    const delay = this.#options.shutdownDelay ?? 0; // all at once, so the lame duck is the same for every worker
+    this.#stopping ??= Promise.all([...this.#workers].map((w) => this.#retire(w, delay))).then(() => undefined);
     return this.#stopping;
   }
 
@@ -146,13 +149,13 @@ export class Primary {
   }
 
   /** #retire asks a worker to drain and exit, and kills it if it outlives the drain timeout. */
-  #retire(worker: Worker): Promise<void> {
+  #retire(worker: Worker, shutdownDelay = 0): Promise<void> {
     this.#retiring.add(worker);
     return new Promise((resolve) => {
       if (worker.isDead()) return resolve();
       worker.once("exit", () => resolve());
-      if (worker.isConnected()) worker.send({ sockserve: "stop", drainTimeout: this.#options.drainTimeout } satisfies ClusterMessage);
-      setTimeout(() => worker.process.kill("SIGKILL"), this.#options.drainTimeout + 5000).unref();
+      if (worker.isConnected()) worker.send({ sockserve: "stop", drainTimeout: this.#options.drainTimeout, shutdownDelay } satisfies ClusterMessage);
+      setTimeout(() => worker.process.kill("SIGKILL"), shutdownDelay + this.#options.drainTimeout + 5000).unref();
     });
   }
 }

@@ -42,7 +42,7 @@ export class ClusterServer {
     return this.#primary.workerCount;
   }
 
-  /** stop drains every worker (each finishes in-flight requests within the drain timeout). */
+  /** stop drains every worker together, after the `shutdownDelay` lame duck (each finishes in-flight requests within the drain timeout). */
   stop(): Promise<void> {
     return this.#primary.stop();
   }
@@ -60,7 +60,7 @@ export class ClusterServer {
 }
 
 /** startPrimary forks the workers and resolves once one of them listens. */
-export async function startPrimary(options: { workers: number | "auto"; drainTimeout: number; scheme: string; log: (m: string) => void }): Promise<ClusterServer> {
+export async function startPrimary(options: { workers: number | "auto"; drainTimeout: number; shutdownDelay: number; scheme: string; log: (m: string) => void }): Promise<ClusterServer> {
   const { availableParallelism } = await import("node:os");
   const count = options.workers === "auto" ? availableParallelism() : options.workers;
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`workers must be a positive integer or "auto", not ${String(options.workers)}`);
@@ -68,7 +68,7 @@ export async function startPrimary(options: { workers: number | "auto"; drainTim
     options.log(message);
     process.exit(1);
   };
-  const primary = new Primary({ workers: count, drainTimeout: options.drainTimeout, log: options.log, handleSignals: true, ticketKeys: options.scheme === "https", onGiveUp });
+  const primary = new Primary({ workers: count, drainTimeout: options.drainTimeout, shutdownDelay: options.shutdownDelay, log: options.log, handleSignals: true, ticketKeys: options.scheme === "https", onGiveUp });
   const address = await primary.start();
   return new ClusterServer(primary, address, options.scheme);
 }
@@ -76,7 +76,8 @@ export async function startPrimary(options: { workers: number | "auto"; drainTim
 /** WorkerHooks are what a worker's server gives joinCluster. */
 export interface WorkerHooks {
   address: { port: number; address: string; family: string };
-  stop(drainTimeout: number): Promise<void>;
+  /** stop drains; delayMs is the lame duck the primary asks for (none on a rolling restart). */
+  stop(drainTimeout: number, delayMs: number): Promise<void>;
   publishLocal(topic: string, data: string | Uint8Array, compress: boolean): void;
   setRelay(relay: (topic: string, data: string | Uint8Array, compress: boolean) => void): void;
   /** setTicketKeys installs the TLS session ticket key the primary shares (a server without TLS ignores it). */
@@ -99,7 +100,7 @@ export function joinCluster(hooks: WorkerHooks): void {
   process.on("SIGTERM", () => {});
   process.on("message", (m: ClusterMessage) => {
     if (m?.sockserve === "stop") {
-      void hooks.stop(m.drainTimeout).then(() => process.exit(0));
+      void hooks.stop(m.drainTimeout, m.shutdownDelay ?? 0).then(() => process.exit(0));
     } else if (m?.sockserve === "publish") {
       hooks.publishLocal(m.topic, m.binary ? Buffer.from(m.data, "base64") : m.data, m.compress);
     } else if (m?.sockserve === "ticket-keys") {

@@ -1,5 +1,6 @@
 // ServeOptions: everything serve() accepts.
 import type { AccessLogEntry } from "./access-log.js";
+import type { CompressOptions } from "../compress/compress.js";
 import type { Limits } from "../http/limits.js";
 import type { TlsOptions } from "../net/tls-accept.js";
 import type { Routes } from "../router/router.js";
@@ -66,10 +67,21 @@ export interface ServeOptions {
   workers?: number | "auto";
   /** drainTimeout: seconds a graceful stop waits for in-flight requests before cutting them. Default 10. */
   drainTimeout?: number;
-  /** health answers GET /.well-known/sockserve/health: 200 while serving, 503 once stopping. */
+  /**
+   * shutdownDelay: seconds of lame duck at the start of a graceful stop (`server.stop()`, drain,
+   * SIGTERM in the CLI), as Caddy's shutdown_delay: the server keeps accepting and serving while
+   * the health endpoint answers 503, then closes its listener and drains. Default 0.
+   */
+  shutdownDelay?: number;
+  /** health answers GET /.well-known/sockserve/health: 200 while serving, 503 once stopping (lame duck included). */
   health?: boolean;
   /** maxConnections refuses connections beyond this many (logged once per 10 s, not per connection). */
   maxConnections?: number;
+  /**
+   * compress runs every response through {@link compress} (br or gzip as Accept-Encoding allows,
+   * for compressible types of at least 1 KiB); `true` for the defaults, or its options. Default off.
+   */
+  compress?: boolean | CompressOptions;
   /** accessLog receives an entry for every exchange once its response is complete or cut short. */
   accessLog?: (entry: AccessLogEntry) => void;
 }

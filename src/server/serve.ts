@@ -5,6 +5,7 @@ import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { accessLogEntry } from "./access-log.js";
 import { isClusterPrimary, startPrimary, tellPrimaryListenFailed, type ClusterServer } from "./cluster-server.js";
+import { compress } from "../compress/compress.js";
 import { createFetchListener } from "../fetch/fetch-handler.js";
 import { LightResponse } from "../fetch/light-response.js";
 import type { EngineOptions, Exchange } from "../http/exchange.js";
@@ -42,13 +43,16 @@ export function serve(options: ServeOptions): Promise<Server | ClusterServer>;
 export async function serve(options: ServeOptions): Promise<Server | ClusterServer> {
   if (typeof options.fetch !== "function" && options.routes === undefined) throw new TypeError("serve() needs a fetch(request, server) handler or routes");
   const drainTimeout = (options.drainTimeout ?? 10) * 1000;
+  const shutdownDelay = options.shutdownDelay ?? 0;
+  if (!(shutdownDelay >= 0)) throw new RangeError(`shutdownDelay must be a number of seconds >= 0, not ${String(options.shutdownDelay)}`);
   if (options.workers !== undefined && isClusterPrimary(options.workers)) {
     const log = (message: string): void => console.error(`sockserve: ${message}`);
-    return startPrimary({ workers: options.workers, drainTimeout, scheme: options.tls ? "https" : "http", log });
+    return startPrimary({ workers: options.workers, drainTimeout, shutdownDelay: shutdownDelay * 1000, scheme: options.tls ? "https" : "http", log });
   }
-  const routed: Handler = options.routes !== undefined ? await createRouter(options.routes, options.fetch) : options.fetch!;
+  const app: Handler = options.routes !== undefined ? await createRouter(options.routes, options.fetch) : options.fetch!;
+  const routed: Handler = options.compress === undefined || options.compress === false ? app : compress(app, options.compress === true ? {} : options.compress);
   let server: Server | null = null;
-  const handler: Handler = options.health === true ? withHealth(routed, () => server?.stopping === true) : routed;
+  const handler: Handler = options.health === true ? withHealth(routed, () => server?.draining === true) : routed;
   const limits = limitsOf(options);
   if (options.overrideGlobalResponse !== false) globalThis.Response = LightResponse as unknown as typeof Response;
   const registry = new ConnectionRegistry<Tracked>(sweepInterval(Math.min(limits.headerTimeout, limits.keepAliveTimeout, limits.bodyTimeout, limits.lingerTimeout, limits.sendTimeout, limits.tlsHandshakeTimeout)));

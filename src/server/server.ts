@@ -61,6 +61,9 @@ export class Server {
   readonly #handler: Handler;
   readonly #tls: TlsAcceptor | null;
   #stopping: Promise<void> | null = null;
+  readonly #shutdownDelay: number;
+  #lameDuck: Promise<void> | null = null;
+  #endLameDuck: () => void = () => {};
   /** port the server listens on (0 for a unix socket). */
   readonly port: number;
   /** hostname the server is bound to, or the unix socket path. */
@@ -70,8 +73,9 @@ export class Server {
 
   /** @internal */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  constructor(net: NetServer, registry: ConnectionRegistry<Tracked>, options: { unix?: string | undefined; websocket?: WebSocketHandler<any> | undefined }, handler: Handler, tls: TlsAcceptor | null) {
+  constructor(net: NetServer, registry: ConnectionRegistry<Tracked>, options: { unix?: string | undefined; websocket?: WebSocketHandler<any> | undefined; shutdownDelay?: number | undefined }, handler: Handler, tls: TlsAcceptor | null) {
     const { unix, websocket } = options;
+    this.#shutdownDelay = (options.shutdownDelay ?? 0) * 1000;
     this.#handler = handler;
     this.#tls = tls;
     const scheme = tls === null ? "http" : "https";
@@ -151,10 +155,35 @@ export class Server {
   }
 
   /**
-   * stop stops accepting connections. Graceful by default: in-flight requests finish, idle
-   * connections close at once. With `closeActiveConnections` every connection is cut now.
+   * stop stops accepting connections. Graceful by default: after `shutdownDelay` seconds of lame
+   * duck (still accepting and serving, the health endpoint answering 503), in-flight requests
+   * finish and idle connections close at once. With `closeActiveConnections` every connection is
+   * cut now, without the delay.
    */
   stop(closeActiveConnections = false): Promise<void> {
+    if (closeActiveConnections) return this.#stopNow(true);
+    return this.#lameDuckFor(this.#shutdownDelay).then(() => this.#stopNow(false));
+  }
+
+  /**
+   * #lameDuckFor keeps serving for `ms` while health answers 503, so a balancer sees the server
+   * go unhealthy before its port closes (Caddy's shutdown_delay); a forced stop ends it early.
+   */
+  #lameDuckFor(ms: number): Promise<void> {
+    if (this.#lameDuck === null && ms > 0 && this.#stopping === null) {
+      this.#lameDuck = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        this.#endLameDuck = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return this.#lameDuck ?? Promise.resolve();
+  }
+
+  #stopNow(closeActiveConnections: boolean): Promise<void> {
+    this.#endLameDuck();
     this.#stopping ??= new Promise<void>((resolve) => this.#net.close(() => resolve()));
     if (closeActiveConnections) this.#registry.destroyAll();
     else this.#registry.shutdownAll();
@@ -162,12 +191,14 @@ export class Server {
   }
 
   /**
-   * drain stops gracefully, and cuts whatever is still running after `timeoutMs`.
+   * drain stops gracefully, after `delayMs` of lame duck (default: the `shutdownDelay` option),
+   * and cuts whatever is still running `timeoutMs` after the listener has closed.
    */
-  async drain(timeoutMs: number): Promise<void> {
+  async drain(timeoutMs: number, delayMs = this.#shutdownDelay): Promise<void> {
+    await this.#lameDuckFor(delayMs);
     const timer = setTimeout(() => void this.stop(true), timeoutMs);
     timer.unref();
-    await this.stop();
+    await this.#stopNow(false);
     clearTimeout(timer);
   }
 
@@ -177,7 +208,7 @@ export class Server {
     if (typeof address !== "object" || address === null) return;
     joinCluster({
       address: { port: address.port, address: address.address, family: address.family },
-      stop: (ms) => this.drain(ms),
+      stop: (ms, delayMs) => this.drain(ms, delayMs),
       publishLocal: (topic, data, compress) => void this.#hub.topics.publish(topic, data, compress, null, true),
       setRelay: (relay) => (this.#hub.topics.relay = relay),
       setTicketKeys: (keys) => this.#tls?.setTicketKeys(keys),
@@ -194,9 +225,14 @@ export class Server {
     this.#tls.reload(tls);
   }
 
-  /** @internal */
+  /** @internal stopping is true once the listener is closing (after any lame duck). */
   get stopping(): boolean {
     return this.#stopping !== null;
+  }
+
+  /** @internal draining is true from the moment a stop begins, lame duck included: health answers 503. */
+  get draining(): boolean {
+    return this.#lameDuck !== null || this.#stopping !== null;
   }
 
   /**

@@ -18,8 +18,9 @@ const allowed: Record<string, { layers: string[]; packages: boolean }> = {
   fetch: { layers: ["http"], packages: false },
   static: { layers: ["http", "fetch"], packages: true },
   cgi: { layers: ["http", "fetch", "static"], packages: true },
+  compress: { layers: ["http", "fetch", "static"], packages: false },
   router: { layers: ["http", "fetch"], packages: true },
-  server: { layers: ["http", "http2", "net", "fetch", "websocket", "router"], packages: false },
+  server: { layers: ["http", "http2", "net", "fetch", "websocket", "router", "compress"], packages: false },
   cli: { layers: ["."], packages: true },
 };
 

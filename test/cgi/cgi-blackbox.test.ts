@@ -54,6 +54,8 @@ function scripts(pids: string, marks: string): Record<string, ScriptEntry> {
     "cgi-bin/crash-partial.sh": sh(`printf 'Content-Type: text/plain\\r\\n'\nexit 3`),
     "cgi-bin/malformed.sh": sh(`printf 'This is not a header\\r\\n\\r\\nbody\\n'`),
     "cgi-bin/no-type.sh": sh(`printf 'X-Foo: bar\\r\\n\\r\\nbody\\n'`),
+    "cgi-bin/status-body-no-type.sh": sh(`printf 'Status: 404 Not Found\\r\\n\\r\\nbody\\n'`),
+    "cgi-bin/status-only.sh": sh(`printf 'Status: 410 Gone\\r\\nX-Why: retired\\r\\n\\r\\n'`),
     "cgi-bin/huge-head.py": py(`import sys\nsys.stdout.write("Content-Type: text/plain\\r\\n" + "X-Pad: " + "a" * 200000 + "\\r\\n\\r\\nbody")`),
     "cgi-bin/stderr.sh": sh(`echo "warning: first line" >&2\necho "second line" >&2\nprintf 'Content-Type: text/plain\\r\\n\\r\\nok\\n'`),
     // Long runners: each writes its PID (and a grandchild's) where the test can find it.
@@ -380,6 +382,21 @@ describe("cgi() black box", () => {
       const res = await fetch(url("/cgi-bin/no-type.sh"));
       assert.equal(res.status, 502);
       await res.arrayBuffer();
+    });
+
+    it("a Status with a body but no Content-Type is a 502", async () => {
+      const res = await fetch(url("/cgi-bin/status-body-no-type.sh"));
+      assert.equal(res.status, 502);
+      assert.ok(!(await res.text()).includes("body"));
+    });
+
+    it("a Status alone, no Content-Type and no body, passes through with Content-Length: 0", async () => {
+      const { response } = await rawRequest(site.port, "/cgi-bin/status-only.sh");
+      assert.equal(response.status, 410);
+      assert.equal(response.get("x-why"), "retired");
+      assert.equal(response.get("content-length"), "0");
+      assert.equal(response.get("content-type"), undefined);
+      assert.equal(response.body.length, 0);
     });
 
     it("an over-long header block is a 502", async () => {

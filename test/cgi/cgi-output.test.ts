@@ -93,7 +93,11 @@ const HEAD_CASES: HeadCase[] = [
   { name: "Status glued to its reason", block: "Status: 200OK\nContent-Type: t", want: "error" },
   // A document needs Content-Type (§6.3.1)
   { name: "no Content-Type", block: "X-Foo: bar", want: "error" },
-  { name: "Status but no Content-Type", block: "Status: 200 OK", want: "error" },
+  // A Status alone is valid if no body follows (§6.3.1: Content-Type "if an entity body is returned")
+  { name: "Status but no Content-Type is status-only", block: "Status: 200 OK", want: { kind: "status-only", status: 200, statusText: "OK", headers: [] } },
+  { name: "git http-backend's 404", block: "Status: 404 Not Found\r\nExpires: Fri, 01 Jan 1980 00:00:00 GMT\r\nPragma: no-cache\r\nCache-Control: no-cache, max-age=0, must-revalidate", want: { kind: "status-only", status: 404, statusText: "Not Found", headers: ["Expires", "Fri, 01 Jan 1980 00:00:00 GMT", "Pragma", "no-cache", "Cache-Control", "no-cache, max-age=0, must-revalidate"] } },
+  { name: "Status after other fields, no Content-Type", block: "Pragma: no-cache\nStatus: 403 Forbidden", want: { kind: "status-only", status: 403, headers: ["Pragma", "no-cache"] } },
+  { name: "a malformed Status without Content-Type is still an error", block: "Status: 40x\nPragma: no-cache", want: "error" },
   { name: "an empty header block", block: "", want: "error" },
   // Malformed lines
   { name: "a line without a colon", block: "Content-Type text/html", want: "error" },

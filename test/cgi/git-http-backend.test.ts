@@ -1,6 +1,7 @@
 // git's own smart-HTTP server (`git http-backend`, a CGI program) behind cgi(): clone over
 // protocol v0 and v2, a shallow clone, and a push of a 5 MB random file that git sends as a
 // chunked POST (http.postBuffer=64 KiB). The bare repository and a fresh clone must agree.
+// Its status-only answers (a Status, no Content-Type, no body) reach git as 404 and 403.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -9,6 +10,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { makeCgiTree, startCgi, type CgiServer, type CgiTree } from "../support/cgi-fixture.js";
+import { RawClient } from "../support/raw.js";
 
 interface GitResult {
   stdout: string;
@@ -58,6 +60,8 @@ describe("git http-backend behind cgi()", () => {
       await git(["-C", seed, "commit", "--quiet", "-m", `revision ${i}`]);
     }
     await git(["-C", seed, "push", "--quiet", bare, "main"]);
+    await git(["init", "--bare", "--quiet", tree.file("repos/readonly.git")]);
+    await git(["-C", tree.file("repos/readonly.git"), "config", "http.receivepack", "false"]);
     site = await startCgi({ dir: tree.dir, timeout: 60 });
     repoUrl = `${site.origin}/cgi-bin/git.cgi/repo.git`;
   });
@@ -93,6 +97,47 @@ describe("git http-backend behind cgi()", () => {
     assert.equal((await git(["-C", dest, "rev-list", "--count", "HEAD"])).stdout.trim(), "1");
     assert.ok(existsSync(path.join(dest, ".git", "shallow")), "no .git/shallow: the clone is not shallow");
     assert.equal(await readFile(path.join(dest, "README.md"), "utf8"), "# repo\n\nrevision 3\n");
+  });
+
+  /** twoOnOneConnection sends `first` and then a clone's first request on one keep-alive connection. */
+  const twoOnOneConnection = async (first: string) => {
+    const client = await RawClient.connect(site.port);
+    try {
+      const request = (target: string) => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nGit-Protocol: version=2\r\n\r\n`;
+      await client.write(request(first));
+      const [answer] = await client.waitForResponses(1, { timeoutMs: 20_000 });
+      await client.write(request("/cgi-bin/git.cgi/repo.git/info/refs?service=git-upload-pack"));
+      const [, next] = await client.waitForResponses(2, { timeoutMs: 20_000 });
+      return { answer: answer!, next: next!, ended: client.ended };
+    } finally {
+      client.destroy();
+    }
+  };
+
+  it("cloning a missing repository gets 404, and the connection goes on", async () => {
+    const { answer, next, ended } = await twoOnOneConnection("/cgi-bin/git.cgi/missing.git/info/refs?service=git-upload-pack");
+    assert.equal(answer.status, 404);
+    assert.equal(answer.get("content-length"), "0");
+    assert.equal(answer.get("cache-control"), "no-cache, max-age=0, must-revalidate");
+    assert.equal(next.status, 200);
+    assert.equal(next.get("content-type"), "application/x-git-upload-pack-advertisement");
+    assert.equal(ended, false);
+    await assert.rejects(git(["clone", "--quiet", `${site.origin}/cgi-bin/git.cgi/missing.git`, tree.file("clone-missing")]), /returned error: 404|not found/i);
+  });
+
+  it("a push with http.receivepack off gets 403, and the connection goes on", async () => {
+    const { answer, next, ended } = await twoOnOneConnection("/cgi-bin/git.cgi/readonly.git/info/refs?service=git-receive-pack");
+    assert.equal(answer.status, 403);
+    assert.equal(answer.get("content-length"), "0");
+    assert.equal(next.status, 200);
+    assert.equal(ended, false);
+    const work = tree.file("clone-readonly");
+    await git(["clone", "--quiet", `${site.origin}/cgi-bin/git.cgi/readonly.git`, work]);
+    await writeFile(path.join(work, "a.txt"), "a\n");
+    await git(["-C", work, "add", "a.txt"]);
+    await git(["-C", work, "commit", "--quiet", "-m", "a"]);
+    await assert.rejects(git(["-C", work, "push", "origin", "HEAD:main"]), /returned error: 403/);
+    assert.equal(site.logs.filter((line) => /bad output|502/.test(line)).length, 0, site.logs.join("\n"));
   });
 
   it("git push of a 5 MB random file as a chunked POST; the bare repo and a fresh clone agree", async () => {

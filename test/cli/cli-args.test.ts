@@ -9,7 +9,7 @@ describe("parseCli", () => {
     assert.deepEqual(parseCli([]), {
       dir: ".", port: 8000, host: "127.0.0.1", log: "combined", listing: true, cache: undefined,
       compress: true, spa: false, cors: false, dotfiles: false, followSymlinks: false, cgiDirs: [],
-      workers: 1, drainTimeout: 10, health: false, tls: undefined, help: false,
+      workers: 1, drainTimeout: 10, shutdownDelay: 0, health: false, tls: undefined, config: undefined, help: false,
     });
   });
   const rows: [string[], Partial<ReturnType<typeof parseCli>>][] = [
@@ -26,6 +26,7 @@ describe("parseCli", () => {
     [["-h"], { help: true }],
     [["--cgi"], { cgiDirs: ["/cgi-bin"] }],
     [["--workers", "auto", "--drain-timeout", "3", "--health"], { workers: "auto", drainTimeout: 3, health: true }],
+    [["--shutdown-delay", "5"], { shutdownDelay: 5 }],
     [["--workers", "4", "--tls-cert", "c.pem", "--tls-key", "k.pem"], { workers: 4, tls: { cert: { certFile: "c.pem", keyFile: "k.pem" }, selfSigned: false } }],
     [["--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-dir", "certs"], { tls: { cert: { certFile: "c.pem", keyFile: "k.pem" }, dir: "certs", selfSigned: false } }],
     [["--tls-dir", "certs"], { tls: { dir: "certs", selfSigned: false } }],
@@ -49,6 +50,7 @@ describe("parseCli", () => {
     [["--cgi-dir", "../up"], /--cgi-dir must be a path under DIR/],
     [["--cgi-dir", "/"], /--cgi-dir must be a path under DIR/],
     [["--workers", "0"], /--workers must be/],
+    [["--shutdown-delay", "-1"], /--shutdown-delay/],
     [["--tls-cert", "c.pem"], /go together/],
     [["--tls-self-signed", "--tls-dir", "d"], /--tls-self-signed makes its own certificate/],
   ];
@@ -58,10 +60,10 @@ describe("parseCli", () => {
     });
   }
   it("documents every flag with its default", () => {
-    for (const flag of ["--port", "--host", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--cgi", "--cgi-dir", "--workers", "--drain-timeout", "--health", "--tls-cert", "--tls-key", "--tls-dir", "--tls-self-signed", "--help"]) {
+    for (const flag of ["--port", "--host", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--cgi", "--cgi-dir", "--workers", "--drain-timeout", "--shutdown-delay", "--health", "--tls-cert", "--tls-key", "--tls-dir", "--tls-self-signed", "--config", "--help"]) {
       assert.ok(HELP.includes(flag), flag);
     }
-    assert.equal((HELP.match(/\(default: /g) ?? []).length, 15); // DIR and the flags that have a default
+    assert.equal((HELP.match(/\(default: /g) ?? []).length, 16); // DIR and the flags that have a default
   });
 });
 

@@ -138,3 +138,22 @@ describe("LightResponse matches Response", () => {
     assert.equal(Light.name, "Response");
   });
 });
+
+describe("LightResponse.fieldOf and bodyLength (compress() reads a response without Headers)", () => {
+  const rows: [string, () => LightResponse, string, string | null, number][] = [
+    ["a record", () => new LightResponse("héllo", { headers: { "X-A": "1" } }) as unknown as LightResponse, "x-a", "1", 6],
+    ["pairs, repeated", () => new LightResponse(new Uint8Array(3), { headers: [["Vary", "a"], ["vary", "b"]] }) as unknown as LightResponse, "vary", "a, b", 3],
+    ["the implied Content-Type", () => new LightResponse("x") as unknown as LightResponse, "content-type", "text/plain;charset=UTF-8", 1],
+    ["an absent field, a null body", () => new LightResponse(null) as unknown as LightResponse, "etag", null, 0],
+    ["trusted flat fields", () => LightResponse.trustedFlat(200, ["ETag", '"e"'], null) as unknown as LightResponse, "etag", '"e"', 0],
+    ["a Headers object", () => new LightResponse(new ReadableStream(), { headers: new Headers({ "X-B": "2" }) }) as unknown as LightResponse, "x-b", "2", -1],
+  ];
+  for (const [name, make, field, value, length] of rows) {
+    it(name, () => {
+      const res = make();
+      assert.equal(LightResponse.fieldOf(res, field), value);
+      assert.equal(LightResponse.bodyLength(res), length);
+      assert.equal((res as unknown as Response).headers.get(field), value, "the same as Headers says");
+    });
+  }
+});

@@ -7,9 +7,10 @@ import { HELP, parseCli, UsageError } from "../../src/cli/args.js";
 describe("parseCli", () => {
   it("has the documented defaults", () => {
     assert.deepEqual(parseCli([]), {
-      dir: ".", port: 8000, host: "127.0.0.1", log: "combined", listing: true, cache: undefined,
+      dir: ".", port: undefined, host: "127.0.0.1", log: "combined", listing: true, cache: undefined,
       compress: true, spa: false, cors: false, dotfiles: false, followSymlinks: false, cgiDirs: [],
-      workers: 1, drainTimeout: 10, health: false, tlsCert: undefined, tlsKey: undefined, help: false,
+      workers: 1, drainTimeout: 10, health: false, tlsCert: undefined, tlsKey: undefined,
+      maxBodySize: undefined, auth: undefined, authFile: undefined, authInsecure: false, open: false, watch: false, help: false, version: false,
     });
   });
   const rows: [string[], Partial<ReturnType<typeof parseCli>>][] = [
@@ -24,6 +25,11 @@ describe("parseCli", () => {
     [["--cache", "3600"], { cache: 3600 }],
     [["--spa", "--cors", "--dotfiles", "--follow-symlinks"], { spa: true, cors: true, dotfiles: true, followSymlinks: true }],
     [["-h"], { help: true }],
+    [["-v"], { version: true }],
+    [["--max-body-size", "1g"], { maxBodySize: 1024 ** 3 }],
+    [["--max-body-size", "0"], { maxBodySize: Infinity }],
+    [["--auth", "u:p", "--auth-insecure", "--open", "--watch"], { auth: "u:p", authInsecure: true, open: true, watch: true }],
+    [["--auth-file", "users.htpasswd"], { authFile: "users.htpasswd" }],
     [["--cgi"], { cgiDirs: ["/cgi-bin"] }],
     [["--workers", "auto", "--drain-timeout", "3", "--health"], { workers: "auto", drainTimeout: 3, health: true }],
     [["--workers", "4", "--tls-cert", "c.pem", "--tls-key", "k.pem"], { workers: 4, tlsCert: "c.pem", tlsKey: "k.pem" }],
@@ -47,6 +53,8 @@ describe("parseCli", () => {
     [["--cgi-dir", "/"], /--cgi-dir must be a path under DIR/],
     [["--workers", "0"], /--workers must be/],
     [["--tls-cert", "c.pem"], /go together/],
+    [["--max-body-size", "1.5g"], /--max-body-size must be bytes/],
+    [["--auth", "u:p", "--auth-file", "f"], /cannot be used together/],
   ];
   for (const [argv, message] of bad) {
     it(`refuses ${argv.join(" ")}`, () => {
@@ -54,10 +62,10 @@ describe("parseCli", () => {
     });
   }
   it("documents every flag with its default", () => {
-    for (const flag of ["--port", "--host", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--cgi", "--cgi-dir", "--workers", "--drain-timeout", "--health", "--tls-cert", "--tls-key", "--help"]) {
+    for (const flag of ["--port", "--host", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--cgi", "--cgi-dir", "--workers", "--drain-timeout", "--health", "--tls-cert", "--tls-key", "--max-body-size", "--auth", "--auth-file", "--auth-insecure", "--open", "--watch", "--version", "--help"]) {
       assert.ok(HELP.includes(flag), flag);
     }
-    assert.equal((HELP.match(/\(default: /g) ?? []).length, 15); // DIR and the flags that have a default
+    assert.equal((HELP.match(/\(default: /g) ?? []).length, 16); // DIR and the flags that have a default
   });
 });
 

@@ -98,5 +98,5 @@ function sha256(text: string): Buffer {
 
 /** isLoopback tells whether binding `host` keeps the server on this machine. */
 export function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\./.test(host);
+  return host === "localhost" || host === "::1" || /^(::ffff:)?127(\.\d{1,3}){3}$/i.test(host);
 }

@@ -39,6 +39,7 @@ export function openerFor(env: NodeJS.ProcessEnv): Opener {
 
 /** browsableUrl replaces a wildcard bind address (0.0.0.0, ::) with localhost, which a browser can open. */
 export function browsableUrl(url: URL): string {
-  const host = url.hostname === "0.0.0.0" || url.hostname === "[::]" ? "localhost" : url.hostname;
-  return `${url.protocol}//${host}:${url.port}/`;
+  const copy = new URL(url);
+  if (copy.hostname === "0.0.0.0" || copy.hostname === "[::]") copy.hostname = "localhost";
+  return copy.href;
 }

@@ -165,8 +165,12 @@ async function main(): Promise<void> {
   }
   const server = await start(opts, serveOptions(opts, target));
   if (cluster.isWorker) return; // the primary prints, and handles the signals
+  // The handlers go in before the listening line: a signal sent on seeing it must find them.
+  if (!(server instanceof ClusterServer)) handleSignals(opts, server); // the primary handles its own
   announce(opts, server, target);
-  if (server instanceof ClusterServer) return; // the primary drains and restarts workers on SIGTERM, SIGINT and SIGHUP
+}
+
+function handleSignals(opts: CliOptions, server: Server): void {
   stopOnSignals(server, opts.drainTimeout * 1000, (line) => void process.stderr.write(`sockserve: ${line}\n`));
   process.on("SIGHUP", () => {
     if (opts.tlsCert === undefined) return;

@@ -155,6 +155,7 @@ async function main(): Promise<void> {
   const opts = parse(argv);
   if (opts.help) return void process.stdout.write(HELP);
   if (opts.version) return void process.stdout.write(`${version()}\n`);
+  if (opts.watch && !isAppPath(opts.dir)) fail("--watch restarts an app; give a .js or .mjs file (a directory is read afresh on every request)", 2);
   if (opts.watch && !cluster.isWorker) process.exit(await runWatched(fileURLToPath(import.meta.url), argv));
   let target: Target;
   try {

@@ -101,6 +101,13 @@ describe("sockserve app.js", () => {
     assert.equal(big.status, 413);
   });
 
+  it("--workers 2: the workers import the app and answer, the primary does not", async () => {
+    const { url, cli } = await start(["plain.js", "-p", "0", "--quiet", "--workers", "2"]);
+    const answers = await Promise.all(Array.from({ length: 4 }, async () => (await fetch(new URL("w", url))).text()));
+    for (const answer of answers) assert.equal(answer, "plain GET /w from the object");
+    assert.ok(cli.running, cli.stderr);
+  });
+
   it("logs the app's requests like the directory server's", async () => {
     const { url, cli } = await start(["plain.js", "-p", "0", "--log", "common"]);
     await (await fetch(new URL("logged", url))).text();

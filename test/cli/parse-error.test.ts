@@ -75,6 +75,7 @@ describe("the bin's messages", () => {
     [["--max-body-size", "12q"], 'sockserve: --max-body-size must be bytes, or a number with k, m or g (such as 64m), or 0 for no limit; not "12q"; see sockserve --help'],
     [["README.md"], "sockserve: README.md is a file, not a directory (to run an app, give a .js or .mjs file)"],
     [["no-such-app.mjs"], "sockserve: no-such-app.mjs: no such file"],
+    [[".", "--watch"], "sockserve: --watch restarts an app; give a .js or .mjs file (a directory is read afresh on every request)"],
   ];
   for (const [args, line] of rows) {
     it(`${args.join(" ")} → ${line}`, async () => {

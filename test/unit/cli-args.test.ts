@@ -100,6 +100,11 @@ describe("formatAccessLog", () => {
       status: 200, bytes: 1234, duration_ms: 2.5, referer: "http://r/", user_agent: 'ua "quoted"\n', completed: true,
     });
   });
+  it("the Basic user goes in the %u field, escaped so it cannot split the line; json has user", () => {
+    assert.match(formatAccessLog("common", { ...entry, user: "ada" }), /^127\.0\.0\.1 - ada \[/);
+    assert.match(formatAccessLog("common", { ...entry, user: 'a b"\n' }), /^127\.0\.0\.1 - a\\x20b\\x22\\x0a \[/);
+    assert.equal((JSON.parse(formatAccessLog("json", { ...entry, user: "ada" })) as { user: string }).user, "ada");
+  });
   it("a client that left before any response logs status -", () => {
     assert.match(formatAccessLog("common", { ...entry, status: 0, bodyBytes: 0 }), /" - 0 /);
   });

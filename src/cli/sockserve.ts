@@ -13,7 +13,7 @@ import { AuthConfigError, credentialsFromHtpasswd, credentialsFromPair, isLoopba
 import { lanUrls } from "./lan-urls.js";
 import { browsableUrl, openInBrowser } from "./open-browser.js";
 import { stopOnSignals } from "./stop-signals.js";
-import { runWatched } from "./watch.js";
+import { runWatched, WATCHED } from "./watch.js";
 
 type Handler = NonNullable<ServeOptions["fetch"]>;
 
@@ -172,7 +172,8 @@ async function main(): Promise<void> {
 }
 
 function handleSignals(opts: CliOptions, server: Server): void {
-  stopOnSignals(server, opts.drainTimeout * 1000, (line) => void process.stderr.write(`sockserve: ${line}\n`));
+  const echoMs = process.env[WATCHED] === "1" ? 250 : 0;
+  stopOnSignals(server, opts.drainTimeout * 1000, (line) => void process.stderr.write(`sockserve: ${line}\n`), echoMs);
   process.on("SIGHUP", () => {
     if (opts.tlsCert === undefined) return;
     server.reloadTLS(readTls(opts));

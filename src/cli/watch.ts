@@ -2,13 +2,17 @@
 // restarts it whenever the app or any module it imported changes.
 import { spawn } from "node:child_process";
 
+/** WATCHED is the environment variable that tells the server it runs under the watcher. */
+export const WATCHED = "SOCKSERVE_WATCHED";
+
 /**
  * runWatched re-runs this CLI (`script`) with `argv` minus `--watch` under
  * `node --watch --watch-preserve-output`, forwards SIGTERM and SIGHUP to it, and resolves with
  * its exit code. SIGINT from a terminal reaches the whole process group by itself.
  */
 export function runWatched(script: string, argv: string[]): Promise<number> {
-  const child = spawn(process.execPath, ["--watch", "--watch-preserve-output", script, ...argv.filter((a) => a !== "--watch")], { stdio: "inherit" });
+  const args = ["--watch", "--watch-preserve-output", script, ...argv.filter((a) => a !== "--watch")];
+  const child = spawn(process.execPath, args, { stdio: "inherit", env: { ...process.env, [WATCHED]: "1" } });
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   process.on("SIGTERM", forward("SIGTERM"));
   process.on("SIGHUP", forward("SIGHUP"));

@@ -1,13 +1,15 @@
 // Ctrl-C through the built bin, with a request held open by the app: the first SIGINT prints
 // one line saying how many connections it waits for and keeps serving the held request; a second
-// SIGINT exits at once with code 130. With nothing in flight, one SIGINT exits 0.
+// SIGINT exits at once with code 130. With nothing in flight, one SIGINT exits 0. Under --watch,
+// a terminal's Ctrl-C (SIGINT to the whole process group) still counts once.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { assertBuilt } from "../support/ops-cli.js";
+import { assertBuilt, CLI_DIST, waitFor } from "../support/ops-cli.js";
 import { nonEmptyLines, startCli, type RunningCli } from "../support/static-cli.js";
 
 // /hold?ms=N prints "holding" and answers after N ms, so the request stays pending meanwhile.
@@ -82,6 +84,40 @@ describe("Ctrl-C", () => {
     assert.match(await received, /\r\n\r\nheld answer$/);
     assert.ok(await cli.until(() => !cli.running, 10_000), "still running after the drain");
     assert.equal(cli.exitCode, 0, cli.stderr);
+  });
+
+  it("--watch: a Ctrl-C to the process group counts once; the second quits with 130", async () => {
+    // A terminal signals its whole foreground group: the CLI, the watcher and the server.
+    const child = spawn(process.execPath, [CLI_DIST, path.join(dir, "hold.mjs"), "-p", "0", "--quiet", "--watch"], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+    const group = (signal: NodeJS.Signals): void => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // the group is gone
+      }
+    };
+    try {
+      assert.ok(await waitFor(() => /at http:\/\/127\.0\.0\.1:(\d+)\//.test(stdout), 20_000), stdout + stderr);
+      const port = Number(/at http:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout)![1]);
+      const held = holdRequest(port, 60_000);
+      await held.sent;
+      assert.ok(await waitFor(() => stdout.includes("holding\n"), 5000), "the app never got the request");
+      group("SIGINT");
+      assert.ok(await waitFor(() => stderr.includes("stopping:"), 5000), stderr);
+      await new Promise((r) => setTimeout(r, 500)); // past the 250 ms in which a relayed copy is ignored
+      assert.deepEqual(nonEmptyLines(stderr), ["sockserve: stopping: waiting for 1 connection, press Ctrl-C again to quit now"]);
+      assert.equal(child.exitCode, null, "one Ctrl-C quit at once");
+      group("SIGINT");
+      const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("timeout"), 5000))]);
+      assert.equal(code, 130, stderr);
+    } finally {
+      group("SIGKILL");
+    }
   });
 
   it("first SIGINT with nothing in flight: waiting for 0 connections, exit 0", async () => {

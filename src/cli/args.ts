@@ -1,11 +1,15 @@
 // The sockserve command line: flags, defaults, validation and --help, as a pure function.
 import { parseArgs } from "node:util";
 import { TLS_FLAGS, TLS_HELP, tlsSpec, type TlsSpec } from "./tls-spec.js";
+import { parseByteSize } from "./byte-size.js";
+import { describeParseError, type FlagSpec } from "./parse-error.js";
 
 /** CliOptions is a validated command line. */
 export interface CliOptions {
+  /** dir is the directory to serve, or a .js/.mjs app module to run. */
   dir: string;
-  port: number;
+  /** port is undefined when not given: an app module's own `port`, else 8000. */
+  port: number | undefined;
   host: string;
   log: "common" | "combined" | "json" | "off";
   listing: boolean;
@@ -25,15 +29,25 @@ export interface CliOptions {
   tls: TlsSpec | undefined;
   /** config is --config FILE; without it DIR/sockserve.json is read when it exists. */
   config: string | undefined;
+  /** maxBodySize in bytes; Infinity for `--max-body-size 0`; undefined keeps the default. */
+  maxBodySize: number | undefined;
+  /** auth is `user:password` from --auth; authFile an htpasswd file. */
+  auth: string | undefined;
+  authFile: string | undefined;
+  authInsecure: boolean;
+  open: boolean;
+  watch: boolean;
   help: boolean;
+  version: boolean;
 }
 
 /** UsageError is a bad command line: one line for stderr, exit code 2. */
 export class UsageError extends Error {}
 
-export const HELP = `Usage: sockserve [DIR] [options]
+export const HELP = `Usage: sockserve [DIR | APP.js] [options]
 
-Serve DIR (default: the current directory) over HTTP.
+Serve DIR (default: the current directory) over HTTP, or run APP.js (.js or .mjs), whose
+default export is { fetch(request, server), websocket?, routes?, port? }.
 
 Options:
   -p, --port N            port to listen on; 0 picks a free one (default: 8000)
@@ -54,54 +68,65 @@ Options:
       --shutdown-delay S  seconds a stop keeps serving, health answering 503, before it drains (default: 0)
       --health            answer GET /.well-known/sockserve/health: 200, or 503 while draining (default: off)
       --config FILE       read headers, redirects, rewrites, cleanUrls, trailingSlash from FILE (default: DIR/sockserve.json)
-${TLS_HELP}  -h, --help              show this help
+${TLS_HELP}      --max-body-size SIZE  largest request body: bytes, or with k, m or g; 0 is no limit (default: 128m)
+      --auth USER:PASS    require HTTP Basic auth with this user and password
+      --auth-file FILE    require Basic auth for the users of an htpasswd file (bcrypt or plain)
+      --auth-insecure     allow --auth over plain HTTP on a non-loopback address
+      --open              open the URL in the default browser (not when CI is set)
+      --watch             restart APP.js when it or a file it imports changes
+  -v, --version           print the version
+  -h, --help              show this help
 `;
+
+/** FLAGS are the parseArgs options of the command line. */
+const FLAGS = {
+  port: { type: "string", short: "p" },
+  host: { type: "string", short: "H" },
+  log: { type: "string" },
+  quiet: { type: "boolean" },
+  "no-listing": { type: "boolean" },
+  cache: { type: "string" },
+  "no-compress": { type: "boolean" },
+  spa: { type: "boolean" },
+  cors: { type: "boolean" },
+  dotfiles: { type: "boolean" },
+  "follow-symlinks": { type: "boolean" },
+  cgi: { type: "boolean" },
+  "cgi-dir": { type: "string", multiple: true },
+  workers: { type: "string" },
+  "drain-timeout": { type: "string" },
+  "shutdown-delay": { type: "string" },
+  health: { type: "boolean" },
+  ...TLS_FLAGS,
+  config: { type: "string" },
+  "max-body-size": { type: "string" },
+  auth: { type: "string" },
+  "auth-file": { type: "string" },
+  "auth-insecure": { type: "boolean" },
+  open: { type: "boolean" },
+  watch: { type: "boolean" },
+  version: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies Record<string, FlagSpec & { multiple?: boolean }>;
 
 /** parseCli turns argv (without node and the script) into options, or throws UsageError. */
 export function parseCli(argv: string[]): CliOptions {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        port: { type: "string", short: "p" },
-        host: { type: "string", short: "H" },
-        log: { type: "string" },
-        quiet: { type: "boolean" },
-        "no-listing": { type: "boolean" },
-        cache: { type: "string" },
-        "no-compress": { type: "boolean" },
-        spa: { type: "boolean" },
-        cors: { type: "boolean" },
-        dotfiles: { type: "boolean" },
-        "follow-symlinks": { type: "boolean" },
-        cgi: { type: "boolean" },
-        "cgi-dir": { type: "string", multiple: true },
-        workers: { type: "string" },
-        "drain-timeout": { type: "string" },
-        "shutdown-delay": { type: "string" },
-        health: { type: "boolean" },
-        ...TLS_FLAGS,
-        config: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: FLAGS });
   } catch (err) {
-    const message = (err as Error).message;
-    const unknown = /^Unknown option '([^']+)'/.exec(message);
-    throw new UsageError(unknown !== null ? `unknown option ${unknown[1]}` : message.split(/\.\s|\n/)[0]!);
+    throw new UsageError(describeParseError(err, FLAGS));
   }
   const { values: v, positionals } = parsed;
-  if (positionals.length > 1) throw new UsageError(`expected one directory, got ${positionals.length}: ${positionals.join(" ")}`);
+  if (positionals.length > 1) throw new UsageError(`expected one directory or app, got ${positionals.length}: ${positionals.join(" ")}`);
   const log = v.quiet === true ? "off" : (v.log ?? "combined");
   if (log !== "common" && log !== "combined" && log !== "json" && log !== "off") {
     throw new UsageError(`--log must be combined, common, json or off, not "${log}"`);
   }
+  if (v.auth !== undefined && v["auth-file"] !== undefined) throw new UsageError("--auth and --auth-file cannot be used together");
   return {
     dir: positionals[0] ?? ".",
-    port: integer("--port", v.port ?? "8000", 0, 65535),
+    port: v.port === undefined ? undefined : integer("--port", v.port, 0, 65535),
     host: v.host ?? "127.0.0.1",
     log,
     listing: v["no-listing"] !== true,
@@ -120,8 +145,21 @@ export function parseCli(argv: string[]): CliOptions {
       throw new UsageError(message);
     }),
     config: v.config,
+    maxBodySize: v["max-body-size"] === undefined ? undefined : byteSize("--max-body-size", v["max-body-size"]),
+    auth: v.auth,
+    authFile: v["auth-file"],
+    authInsecure: v["auth-insecure"] === true,
+    open: v.open === true,
+    watch: v.watch === true,
     help: v.help === true,
+    version: v.version === true,
   };
+}
+
+function byteSize(flag: string, value: string): number {
+  const bytes = parseByteSize(value);
+  if (bytes === null) throw new UsageError(`${flag} must be bytes, or a number with k, m or g (such as 64m), or 0 for no limit; not "${value}"`);
+  return bytes;
 }
 
 function cgiDirs(cgi: boolean, dirs: string[]): string[] {

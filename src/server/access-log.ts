@@ -37,6 +37,8 @@ export interface AccessLogEntry {
   referer: string;
   /** userAgent is the User-Agent header, or "". */
   userAgent: string;
+  /** user is the name in the request's `Authorization: Basic` credentials (as nginx's $remote_user), or "". */
+  user?: string;
   /** requestId is the client's X-Request-Id, or one made up for this request. */
   requestId: string;
   /** completed is false when the client went away before the response was complete. */
@@ -71,6 +73,7 @@ export function accessLogEntry(ex: Exchange): AccessLogEntry {
     durationMs: performance.now() - ex.startTime,
     referer: fieldValue(head.headers, "referer") ?? "",
     userAgent: fieldValue(head.headers, "user-agent") ?? "",
+    user: basicUser(fieldValue(head.headers, "authorization") ?? ""),
     requestId: ex.requestId() ?? nextRequestId(),
     completed: ex.responseDone,
   };
@@ -106,12 +109,13 @@ export function formatAccessLog(format: AccessLogFormat, e: AccessLogEntry): str
       duration_ms: Math.round(e.durationMs * 1000) / 1000,
       referer: e.referer || undefined,
       user_agent: e.userAgent || undefined,
+      user: e.user || undefined,
       request_id: e.requestId || undefined,
       completed: e.completed,
     });
   }
   const request = quote(`${e.method} ${e.target} ${e.protocol === "HTTP/2" ? "HTTP/2.0" : e.protocol}`);
-  let line = `${e.remoteAddress || "-"} - - [${clfDate(e.time)}] ${request} ${e.status || "-"} ${e.bodyBytes}`;
+  let line = `${e.remoteAddress || "-"} - ${e.user ? quote(e.user).slice(1, -1).replace(/ /g, "\\x20") : "-"} [${clfDate(e.time)}] ${request} ${e.status || "-"} ${e.bodyBytes}`;
   if (format === "combined") line += ` ${quote(e.referer || "-")} ${quote(e.userAgent || "-")}`;
   return `${line} ${(e.durationMs / 1000).toFixed(3)}`;
 }
@@ -140,4 +144,12 @@ function quote(value: string): string {
     out += c < 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c ? `\\x${c.toString(16).padStart(2, "0")}` : value[i];
   }
   return `"${out}"`;
+}
+
+/** basicUser is the user name of Basic credentials (RFC 7617 §2), or "". */
+function basicUser(authorization: string): string {
+  const m = /^Basic +([A-Za-z0-9+/]+=*) *$/i.exec(authorization);
+  if (m === null) return "";
+  const decoded = Buffer.from(m[1]!, "base64").toString("utf8");
+  return decoded.includes(":") ? decoded.slice(0, decoded.indexOf(":")) : "";
 }

@@ -7,9 +7,10 @@ import { HELP, parseCli, UsageError } from "../../src/cli/args.js";
 describe("parseCli", () => {
   it("has the documented defaults", () => {
     assert.deepEqual(parseCli([]), {
-      dir: ".", port: 8000, host: "127.0.0.1", log: "combined", listing: true, cache: undefined,
+      dir: ".", port: undefined, host: "127.0.0.1", log: "combined", listing: true, cache: undefined,
       compress: true, spa: false, cors: false, dotfiles: false, followSymlinks: false, cgiDirs: [],
-      workers: 1, drainTimeout: 10, shutdownDelay: 0, health: false, tls: undefined, config: undefined, help: false,
+      workers: 1, drainTimeout: 10, shutdownDelay: 0, health: false, tls: undefined, config: undefined,
+      maxBodySize: undefined, auth: undefined, authFile: undefined, authInsecure: false, open: false, watch: false, help: false, version: false,
     });
   });
   const rows: [string[], Partial<ReturnType<typeof parseCli>>][] = [
@@ -24,6 +25,11 @@ describe("parseCli", () => {
     [["--cache", "3600"], { cache: 3600 }],
     [["--spa", "--cors", "--dotfiles", "--follow-symlinks"], { spa: true, cors: true, dotfiles: true, followSymlinks: true }],
     [["-h"], { help: true }],
+    [["-v"], { version: true }],
+    [["--max-body-size", "1g"], { maxBodySize: 1024 ** 3 }],
+    [["--max-body-size", "0"], { maxBodySize: Infinity }],
+    [["--auth", "u:p", "--auth-insecure", "--open", "--watch"], { auth: "u:p", authInsecure: true, open: true, watch: true }],
+    [["--auth-file", "users.htpasswd"], { authFile: "users.htpasswd" }],
     [["--cgi"], { cgiDirs: ["/cgi-bin"] }],
     [["--workers", "auto", "--drain-timeout", "3", "--health"], { workers: "auto", drainTimeout: 3, health: true }],
     [["--shutdown-delay", "5"], { shutdownDelay: 5 }],
@@ -53,6 +59,8 @@ describe("parseCli", () => {
     [["--shutdown-delay", "-1"], /--shutdown-delay/],
     [["--tls-cert", "c.pem"], /go together/],
     [["--tls-self-signed", "--tls-dir", "d"], /--tls-self-signed makes its own certificate/],
+    [["--max-body-size", "1.5g"], /--max-body-size must be bytes/],
+    [["--auth", "u:p", "--auth-file", "f"], /cannot be used together/],
   ];
   for (const [argv, message] of bad) {
     it(`refuses ${argv.join(" ")}`, () => {
@@ -60,10 +68,10 @@ describe("parseCli", () => {
     });
   }
   it("documents every flag with its default", () => {
-    for (const flag of ["--port", "--host", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--cgi", "--cgi-dir", "--workers", "--drain-timeout", "--shutdown-delay", "--health", "--tls-cert", "--tls-key", "--tls-dir", "--tls-self-signed", "--config", "--help"]) {
+    for (const flag of ["--port", "--host", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--cgi", "--cgi-dir", "--workers", "--drain-timeout", "--shutdown-delay", "--health", "--tls-cert", "--tls-key", "--tls-dir", "--tls-self-signed", "--config", "--max-body-size", "--auth", "--auth-file", "--auth-insecure", "--open", "--watch", "--version", "--help"]) {
       assert.ok(HELP.includes(flag), flag);
     }
-    assert.equal((HELP.match(/\(default: /g) ?? []).length, 16); // DIR and the flags that have a default
+    assert.equal((HELP.match(/\(default: /g) ?? []).length, 18); // DIR and the flags that have a default
   });
 });
 
@@ -97,6 +105,11 @@ describe("formatAccessLog", () => {
       time: "2026-11-22T09:05:07.000Z", remote: "127.0.0.1", method: "GET", target: "/a?b=1", protocol: "HTTP/1.1",
       status: 200, bytes: 1234, duration_ms: 2.5, referer: "http://r/", user_agent: 'ua "quoted"\n', completed: true,
     });
+  });
+  it("the Basic user goes in the %u field, escaped so it cannot split the line; json has user", () => {
+    assert.match(formatAccessLog("common", { ...entry, user: "ada" }), /^127\.0\.0\.1 - ada \[/);
+    assert.match(formatAccessLog("common", { ...entry, user: 'a b"\n' }), /^127\.0\.0\.1 - a\\x20b\\x22\\x0a \[/);
+    assert.equal((JSON.parse(formatAccessLog("json", { ...entry, user: "ada" })) as { user: string }).user, "ada");
   });
   it("a client that left before any response logs status -", () => {
     assert.match(formatAccessLog("common", { ...entry, status: 0, bodyBytes: 0 }), /" - 0 /);

@@ -26,7 +26,7 @@ const FILES = {
   "site/link-out.txt": { symlink: "../secret.txt" },
 };
 
-const FLAGS = ["--port", "-p", "--host", "-H", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--help"];
+const FLAGS = ["--port", "-p", "--host", "-H", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--max-body-size", "--auth", "--auth-file", "--auth-insecure", "--open", "--watch", "--version", "-v", "--help"];
 
 /** onlyLine asserts `text` holds exactly one non-blank line and returns it. */
 function onlyLine(text: string, label: string): string {

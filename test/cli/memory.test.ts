@@ -3,23 +3,15 @@
 // /proc, and its VmHWM peak) stays under 150 MB.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { mkdtemp, open, rm } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { MB, memoryOf, sampleRss } from "../support/proc-memory.js";
 import { startCli, type RunningCli } from "../support/static-cli.js";
 
 const GIB = 1024 * 1024 * 1024;
 const RSS_LIMIT = 150 * 1000 * 1000;
-const MB = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-
-/** memoryOf reads VmRSS and VmHWM (bytes) of `pid` from /proc. */
-function memoryOf(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
-}
 
 /**
  * slowDownload GETs `target` and counts body bytes, checking they are all zero. It pauses
@@ -99,19 +91,13 @@ describe("serving 1 GiB from the CLI", () => {
     running = await startCli([dir, "-p", "0", "--quiet"]);
     const pid = running.cli.pid;
     const start = memoryOf(pid);
-    let peak = start.rss;
-    const sampler = setInterval(() => {
-      try {
-        peak = Math.max(peak, memoryOf(pid).rss);
-      } catch {
-        // the child exited; the assertions below will say so
-      }
-    }, 20);
+    const sampler = sampleRss(pid);
     let result: Awaited<ReturnType<typeof slowDownload>>;
+    let peak: number;
     try {
       result = await slowDownload(running.port, "/big.bin");
     } finally {
-      clearInterval(sampler);
+      peak = sampler.stop();
     }
     assert.ok(running.cli.running, `the server died: ${running.cli.stderr}`);
     const end = memoryOf(pid);

@@ -1,4 +1,6 @@
-// Lint configuration: typescript-eslint's recommended rules over sources, tests, bench and examples.
+// Lint configuration: typescript-eslint's recommended rules over sources, tests, bench and
+// examples, and rules that need type information for the TypeScript files (no floating
+// promises, no assertion that changes nothing).
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
@@ -19,6 +21,18 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "no-constant-condition": ["error", { checkLoops: false }],
+    },
+  },
+  {
+    files: ["**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": [
+        "error",
+        // node:test's describe/it return promises the runner itself awaits.
+        { allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["describe", "it", "test", "suite", "before", "after", "beforeEach", "afterEach"] }] },
+      ],
+      "@typescript-eslint/no-unnecessary-type-assertion": "error",
     },
   },
   {

@@ -4,6 +4,7 @@ import type { Limits } from "../http/limits.js";
 import type { TlsOptions } from "../net/tls-accept.js";
 import type { Routes } from "../router/router.js";
 import type { WebSocketHandler } from "../websocket/websocket-handler.js";
+import type { PubSubBroker } from "./pubsub-broker.js";
 import type { Server } from "./server.js";
 
 /**
@@ -65,6 +66,11 @@ export interface ServeOptions {
   health?: boolean;
   /** maxConnections refuses connections beyond this many (logged once per 10 s, not per connection). */
   maxConnections?: number;
+  /**
+   * pubsub carries server.publish() and ws.publish() to every node through a broker:
+   * `redisPubSub()` from "sockserve/pubsub/redis" or `postgresPubSub()` from "sockserve/pubsub/postgres".
+   */
+  pubsub?: PubSubBroker;
   /** accessLog receives an entry for every exchange once its response is complete or cut short. */
   accessLog?: (entry: AccessLogEntry) => void;
 }

@@ -46,7 +46,7 @@ export async function serve(options: ServeOptions): Promise<Server | ClusterServ
   const drainTimeout = (options.drainTimeout ?? 10) * 1000;
   if (options.workers !== undefined && isClusterPrimary(options.workers)) {
     const log = (message: string): void => console.error(`sockserve: ${message}`);
-    return startPrimary({ workers: options.workers, drainTimeout, scheme: options.tls ? "https" : "http", log });
+    return startPrimary({ workers: options.workers, drainTimeout, scheme: options.tls ? "https" : "http", log, pubsub: options.pubsub });
   }
   const routed: Handler = options.routes !== undefined ? await createRouter(options.routes, options.fetch) : options.fetch!;
   let server: Server | null = null;
@@ -76,7 +76,7 @@ export async function serve(options: ServeOptions): Promise<Server | ClusterServ
   netServer.on("connection", (socket: Socket) => (tls === null ? accept(socket) : tls.accept(socket, accept, limits.headerTimeout)));
   if (options.maxConnections !== undefined) limitConnections(netServer, options.maxConnections, log);
   await listen(netServer, { port: options.port, hostname: options.hostname, unix: options.unix });
-  server = new Server(netServer, registry, options, handler, tls);
+  server = new Server(netServer, registry, options, handler, tls, (line) => (options.logger ?? console.error)(`sockserve: ${line}`));
   server.joinCluster();
   listener = createFetchListener({ fetch: handler, error: options.error, log, defaultAuthority, scheme: tls === null ? "http" : "https" }, server);
   return server;

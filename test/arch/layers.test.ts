@@ -20,6 +20,7 @@ const allowed: Record<string, { layers: string[]; packages: boolean }> = {
   cgi: { layers: ["http", "fetch", "static"], packages: true },
   router: { layers: ["http", "fetch"], packages: true },
   server: { layers: ["http", "http2", "net", "fetch", "websocket", "router"], packages: false },
+  pubsub: { layers: ["server"], packages: true },
   cli: { layers: ["."], packages: true },
 };
 

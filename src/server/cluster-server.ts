@@ -3,7 +3,7 @@
 import cluster from "node:cluster";
 import { Primary, type ClusterMessage } from "../net/cluster-primary.js";
 import type { PubSubBroker } from "./pubsub-broker.js";
-import { newOrigin } from "./pubsub-link.js";
+import { newOrigin, pubsubMessage } from "./pubsub-link.js";
 
 /** isClusterPrimary tells whether serve() should fork workers instead of listening. */
 export function isClusterPrimary(workers: number | "auto" | undefined): boolean {
@@ -30,11 +30,14 @@ export class ClusterServer {
   readonly hostname: string;
   readonly url: URL;
   #primary: Primary;
-  #pubsub: { broker: PubSubBroker; origin: string; started: boolean } | null = null;
+  #pubsub: { broker: PubSubBroker; origin: string } | null = null;
 
   constructor(primary: Primary, address: { port: number; address: string; family: string }, scheme: string, pubsub?: PubSubBroker) {
     this.#primary = primary;
-    if (pubsub !== undefined) this.#pubsub = { broker: pubsub, origin: newOrigin(), started: false };
+    if (pubsub !== undefined) {
+      pubsub.start({ message: () => {}, log: (line) => console.error(`sockserve: ${line}`) });
+      this.#pubsub = { broker: pubsub, origin: newOrigin() };
+    }
     this.port = address.port;
     this.hostname = address.address;
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -58,15 +61,13 @@ export class ClusterServer {
 
   /**
    * publish sends a message to the topic's subscribers in every worker; with `pubsub`, through
-   * the broker (connected on first use), so that it reaches every node's workers.
+   * the broker (the primary's own link, which subscribes to nothing), so that it reaches every node.
    */
   publish(topic: string, data: string | Uint8Array, compress = false): number {
     const link = this.#pubsub;
     if (link === null) this.#primary.broadcast(toMessage(topic, data, compress));
     else {
-      if (!link.started) link.started = true, link.broker.start({ message: () => {}, log: (line) => console.error(`sockserve: ${line}`) });
-      const binary = typeof data !== "string";
-      link.broker.publish({ topic, payload: binary ? data : Buffer.from(data), binary, compress, origin: link.origin });
+      link.broker.publish(pubsubMessage(topic, data, compress, link.origin));
     }
     return typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
   }

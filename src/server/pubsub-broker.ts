@@ -1,7 +1,18 @@
 // PubSubBroker: what serve({ pubsub }) needs of a message broker (Redis, PostgreSQL) to carry
 // server.publish() and ws.publish() to every node. No database client is imported here.
 
-/** PubSubMessage is one published message as it travels between nodes. */
+/**
+ * PubSubMessage is one published message as it travels between nodes; a broker of your own
+ * receives it in `publish` and hands it back through {@link PubSubEvents}.
+ *
+ * @example
+ * ```ts
+ * import type { PubSubMessage } from "sockserve";
+ *
+ * const m: PubSubMessage = { topic: "chat", payload: new TextEncoder().encode("hi"), binary: false, compress: false, origin: "node-a" };
+ * console.log(m.topic, m.payload.byteLength); // chat 2
+ * ```
+ */
 export interface PubSubMessage {
   /** topic the message was published to. */
   topic: string;
@@ -15,10 +26,30 @@ export interface PubSubMessage {
   origin: string;
 }
 
-/** PubSubStatus is the state of a node's broker link. */
+/**
+ * PubSubStatus is the state of a node's broker link, as `server.pubsubStatus` tells it.
+ *
+ * @example
+ * ```ts
+ * import type { PubSubStatus } from "sockserve";
+ *
+ * const ready = (status: PubSubStatus | null): boolean => status === null || status === "connected";
+ * console.log(ready("disconnected")); // false
+ * ```
+ */
 export type PubSubStatus = "connecting" | "connected" | "disconnected" | "closed";
 
-/** PubSubEvents are what a broker reports to its node. */
+/**
+ * PubSubEvents are what a broker reports to its node: the messages that arrive, and log lines.
+ *
+ * @example
+ * ```ts
+ * import type { PubSubEvents } from "sockserve";
+ *
+ * const events: PubSubEvents = { message: (m) => console.log(m.topic), log: (line) => console.error(line) };
+ * events.log("pubsub: broker reconnected");
+ * ```
+ */
 export interface PubSubEvents {
   /** message delivers a message that arrived from the broker. */
   message(message: PubSubMessage): void;

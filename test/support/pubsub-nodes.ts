@@ -15,13 +15,14 @@ export interface PubSubNode {
   exited: { code: number | null; signal: NodeJS.Signals | null } | null;
   publish(topic: string, body: Uint8Array, binary: boolean, compress?: boolean): Promise<number>;
   status(): Promise<string>;
-  stop(): Promise<void>;
+  /** stop signals the node's PID (SIGKILL; SIGTERM lets a primary stop its workers) and waits for its exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** startNode runs one node on the given broker. */
-export function startNode(broker: "redis" | "postgres", url: string): Promise<PubSubNode> {
+/** startNode runs one node on the given broker (with `workers`: a primary and its workers). */
+export function startNode(broker: "redis" | "postgres", url: string, workers?: number): Promise<PubSubNode> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "test/support/pubsub-node.ts", JSON.stringify({ broker, url })], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "test/support/pubsub-node.ts", JSON.stringify({ broker, url, workers })], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
     const base = (): string => `http://127.0.0.1:${node.port}`;
     const node: PubSubNode = {
@@ -36,11 +37,11 @@ export function startNode(broker: "redis" | "postgres", url: string): Promise<Pu
       async status() {
         return (await fetch(`${base()}/status`)).text();
       },
-      stop() {
+      stop(signal: NodeJS.Signals = "SIGKILL") {
         if (node.exited) return Promise.resolve();
         return new Promise((done) => {
           child.once("exit", () => done());
-          process.kill(child.pid!, "SIGKILL");
+          process.kill(child.pid!, signal);
         });
       },
     };

@@ -87,6 +87,7 @@ class RedisPubSub implements PubSubBroker {
   }
 
   subscribe(topic: string): void {
+    if (this.#closed) return;
     this.#subscriber?.subscribe(this.#options.prefix + topic, this.#listener, true).catch((err: unknown) => this.#outage?.down(err));
   }
 

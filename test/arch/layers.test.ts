@@ -113,6 +113,10 @@ describe("shape of src/", () => {
     const top = readdirSync(src).filter((name) => !statSync(join(src, name)).isDirectory());
     assert.deepEqual(top, ["index.ts"]);
   });
+  it("keeps the brokers out of the core: nothing outside src/pubsub/ imports it", () => {
+    const reaching = all.filter((file) => layerOf(file) !== "pubsub" && imports(file).some((s) => s.startsWith(".") && layerOf(resolve(dirname(file), s)) === "pubsub"));
+    assert.deepEqual(reaching.map((f) => relative(root, f)), []);
+  });
   it("has no source file over 400 lines", () => {
     const long = all.filter((file) => readFileSync(file, "utf8").split("\n").length > 400).map((f) => relative(root, f));
     assert.deepEqual(long, []);

@@ -1,13 +1,17 @@
 // The pure parts of cross-node pub/sub, as tables: the envelope round trip (text and binary,
 // the compress flag, any topic), the NOTIFY chunks (split at the 8,000-byte cap and joined back
 // in any order, with bounds), the outage log's once-per-interval rule, the backoff, and the
-// topic transitions (first subscriber, last one gone) that drive the broker.
+// topic transitions (first subscriber, last one gone) that drive the broker, and the brokers'
+// option checks (no connection is made).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { decodeEnvelope, encodeEnvelope } from "../../src/pubsub/envelope.js";
 import { CHUNK_TEXT, ChunkJoiner, splitChunks } from "../../src/pubsub/notify-chunks.js";
 import { backoff, OutageLog } from "../../src/pubsub/outage-log.js";
+import { postgresPubSub } from "../../src/pubsub/postgres-pubsub.js";
+import { redactUrl } from "../../src/pubsub/redact-url.js";
+import { redisPubSub } from "../../src/pubsub/redis-pubsub.js";
 import { Topics, type Subscriber } from "../../src/websocket/pubsub.js";
 
 describe("envelope", () => {
@@ -89,5 +93,21 @@ describe("topic transitions", () => {
     topics.unsubscribe("x", b);
     topics.unsubscribe("x", b);
     assert.deepEqual(seen, ["+x", "-x"]);
+  });
+});
+
+describe("broker options", () => {
+  it("refuses a missing url or connectionString, and a PostgreSQL prefix that would not fit a channel name", () => {
+    assert.throws(() => redisPubSub({} as never), { name: "TypeError", message: /needs \{ url \}/ });
+    assert.throws(() => postgresPubSub({} as never), { name: "TypeError", message: /needs \{ connectionString \}/ });
+    for (const prefix of ["has-dash", "x".repeat(24), "quote\""]) {
+      assert.throws(() => postgresPubSub({ connectionString: "postgres://127.0.0.1/x", prefix }), { name: "TypeError", message: /prefix/ });
+    }
+    assert.equal(postgresPubSub({ connectionString: "postgres://127.0.0.1/x", prefix: "x".repeat(23) }).status, "closed");
+  });
+  it("hides a password before a URL is logged", () => {
+    assert.equal(redactUrl("redis://user:secret@127.0.0.1:6379/0"), "redis://user:***@127.0.0.1:6379/0");
+    assert.equal(redactUrl("postgres://127.0.0.1/app"), "postgres://127.0.0.1/app");
+    assert.equal(redactUrl("not a url"), "(invalid URL)");
   });
 });

@@ -1,7 +1,7 @@
 // 10,000 topics with one subscriber each on one node: the broker sees 10,000 subscriptions over
 // the node's one link (never a connection per topic), and none once they are all left.
 // Redis counts with PUBSUB CHANNELS / NUMSUB; PostgreSQL with pg_listening_channels() asked on
-// the broker's own listening connection.
+// the broker's own listening connection. Also on PostgreSQL: maxMessageSize, crossed by one byte.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import pg from "pg";
@@ -110,5 +110,27 @@ describe("10,000 topics on PostgreSQL", { timeout: 300_000 }, () => {
     await eventually(listening, 0);
     node.close();
     await node.server.stop(true);
+  });
+
+  it("relays a message of maxMessageSize bytes and logs, without relaying, one a byte over", async () => {
+    const [a, b] = [postgresPubSub({ connectionString: cluster.url(), maxMessageSize: 20_000 }), postgresPubSub({ connectionString: cluster.url(), maxMessageSize: 20_000 })];
+    const got: number[] = [];
+    const logged: string[] = [];
+    a.start({ message: () => {}, log: (l) => logged.push(l) });
+    b.start({ message: (m) => got.push(m.payload.byteLength), log: () => {} });
+    try {
+      await eventually(async () => (a.status === "connected" && b.status === "connected" ? 1 : 0), 1);
+      b.subscribe("big");
+      await eventually(async () => (await b.listeningChannels()).length, 1);
+      const message = (n: number) => ({ topic: "big", payload: Buffer.alloc(n, 7), binary: true, compress: false, origin: "a" });
+      a.publish(message(20_001));
+      a.publish(message(20_000));
+      await eventually(async () => got.length, 1);
+      assert.deepEqual(got, [20_000]);
+      assert.equal(logged.length, 1);
+      assert.match(logged[0]!, /20001-byte message .* over maxMessageSize \(20000\)/);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 });

@@ -131,6 +131,41 @@ const wsCase = (name, title, load, extra) => ({
   ...extra,
 });
 
+// Pub/sub across two nodes through Redis (a private redis-server started with the nodes by
+// bench/servers/pubsub-2-nodes.js): sockserve's serve({ pubsub: redisPubSub() }) against
+// Socket.IO with @socket.io/redis-adapter, measured by pubsub-load.js.
+const pkg = (name) => path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "node_modules", name, "package.json");
+function pubsubCase() {
+  const nodes = (script) => node("bench/servers/pubsub-2-nodes.js", script);
+  return {
+    name: "pubsub-2-nodes",
+    title: "Pub/sub on 2 nodes through Redis: 500 subscribers on each, one publisher on node A, 64-byte messages",
+    runner: wsRunner,
+    load: { script: "pubsub-load.js", args: ["--subscribers", "500", "--size", "64", "--window", "16"] },
+    duration: 10,
+    standIn: nodes("sockserve-pubsub-node.js"),
+    standInLabel: "sockserve",
+    peers: [
+      { name: "sockserve", cmd: nodes("sockserve-pubsub-node.js"), files: ["dist/index.js", "dist/pubsub/redis-pubsub.js"], requires: ["redis-server"], apt: "redis-server", loadArgs: ["--kind", "sockserve"] },
+      {
+        name: "socket.io",
+        cmd: nodes("socketio-pubsub-node.js"),
+        files: ["node_modules/socket.io/package.json", "node_modules/@socket.io/redis-adapter/package.json", "node_modules/socket.io-client/package.json"],
+        requires: ["redis-server"],
+        apt: "redis-server",
+        loadArgs: ["--kind", "socketio"],
+        version: [process.execPath, "-p", `require(${JSON.stringify(pkg("socket.io"))}).version`],
+      },
+    ],
+    metrics: [
+      { name: "deliveries/s", key: "deliveriesPerSec", format: "int", per: "delivery" },
+      { name: "node A deliveries/s", key: "nodeAPerSec", format: "int" },
+      { name: "node B deliveries/s", key: "nodeBPerSec", format: "int" },
+    ],
+    targets: [{ vs: "socket.io", metric: "deliveries/s", min: 2 }],
+  };
+}
+
 // The Todo app (SQLite, 100 todos) under load; there is no peer, so its figures are reported alone.
 const todoPeers = [
   { name: "sockserve", cmd: node("bench/servers/todo.js", "{scratch}/todo.db"), files: ["dist/index.js", "build/todo/app.js"] },
@@ -200,6 +235,7 @@ export const cases = [
       { vs: "ws", metric: "ms to reach all" },
     ],
   }),
+  pubsubCase(),
   {
     name: "routes-100",
     title: "100 routes: a :param route near the end of the table, against the same server with one fetch handler",

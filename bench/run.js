@@ -119,7 +119,7 @@ async function runRound(c, peer, round, opts, cpus, files) {
     const expect = c.expect?.file ? { status: c.expect.status, body: files.bytes[c.expect.file] } : c.expect;
     server = await startPeer(peer, { root, cpu: cpus.server, dir: files?.dir, path: c.path, expect, tls: c.scheme === "https" });
     const result = c.runner
-      ? await c.runner.measure({ c, port: server.port, serverPid: server.child.pid, duration: caseDuration(c, opts), warmup: opts.warmup, cpu: cpus.wrk })
+      ? await c.runner.measure({ c, peer, port: server.port, serverPid: server.child.pid, duration: caseDuration(c, opts), warmup: opts.warmup, cpu: cpus.wrk })
       : await measureWrk(c, server, peer, opts, cpus);
     if (server.exitedEarly) result.problems.push(server.exitedEarly);
     return { round, ...result };

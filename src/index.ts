@@ -20,3 +20,4 @@ export type { Routes } from "./router/router.js";
 export type { RouteHandler, MethodHandlers } from "./router/route-table.js";
 export type { TlsOptions } from "./net/tls-contexts.js";
 export { ClusterServer } from "./server/cluster-server.js";
+export type { PubSubBroker, PubSubEvents, PubSubMessage, PubSubStatus } from "./server/pubsub-broker.js";

@@ -1,6 +1,8 @@
 // A chat room: one HTML page, and a WebSocket on /ws where every message goes to everyone
 // through pub/sub (each socket subscribes to the topic "chat"; the server publishes to it).
 // Run: npm run build && node examples/chat/server.js   (PORT=8000 and HOST=127.0.0.1 by default)
+// With REDIS_URL (e.g. redis://127.0.0.1:6379) the room spans every node started with the same
+// REDIS_URL: messages go through Redis pub/sub (sockserve/pubsub/redis), so nodes can sit behind a balancer.
 //
 // Messages are JSON. The page sends {type: "join", name} once, then {type: "message", text};
 // everyone receives {type, name, text, time} with type "join", "message" or "leave" and time an
@@ -24,9 +26,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+// Loaded only when asked for: the redis package is needed for several nodes only.
+const pubsub = process.env.REDIS_URL ? (await import("../../dist/pubsub/redis-pubsub.js")).redisPubSub({ url: process.env.REDIS_URL }) : undefined;
+
 const server = await serve({
   port,
   hostname: process.env.HOST ?? "127.0.0.1",
+  pubsub,
   fetch(request, server) {
     const { pathname } = new URL(request.url);
     if (pathname === "/ws") {
@@ -95,9 +101,10 @@ function cleanText(value) {
   return text.length >= 1 && text.length <= MAX_TEXT ? text : null;
 }
 
+/** sameHost compares host names without ports: a proxy such as nginx passes `Host: $host`, which drops the port. */
 function sameHost(origin, host) {
   try {
-    return host !== null && new URL(origin).host === host;
+    return host !== null && new URL(origin).hostname === new URL(`http://${host}`).hostname;
   } catch {
     return false;
   }

@@ -2,6 +2,8 @@
 // manages workers; in a worker, serve() runs as usual and joinCluster() wires it to the primary.
 import cluster from "node:cluster";
 import { Primary, type ClusterMessage } from "../net/cluster-primary.js";
+import type { PubSubBroker } from "./pubsub-broker.js";
+import { newOrigin, pubsubMessage } from "./pubsub-link.js";
 
 /** isClusterPrimary tells whether serve() should fork workers instead of listening. */
 export function isClusterPrimary(workers: number | "auto" | undefined): boolean {
@@ -28,9 +30,14 @@ export class ClusterServer {
   readonly hostname: string;
   readonly url: URL;
   #primary: Primary;
+  #pubsub: { broker: PubSubBroker; origin: string } | null = null;
 
-  constructor(primary: Primary, address: { port: number; address: string; family: string }, scheme: string) {
+  constructor(primary: Primary, address: { port: number; address: string; family: string }, scheme: string, pubsub?: PubSubBroker) {
     this.#primary = primary;
+    if (pubsub !== undefined) {
+      pubsub.start({ message: () => {}, log: (line) => console.error(`sockserve: ${line}`) });
+      this.#pubsub = { broker: pubsub, origin: newOrigin() };
+    }
     this.port = address.port;
     this.hostname = address.address;
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -44,7 +51,7 @@ export class ClusterServer {
 
   /** stop drains every worker together, after the `shutdownDelay` lame duck (each finishes in-flight requests within the drain timeout). */
   stop(): Promise<void> {
-    return this.#primary.stop();
+    return this.#primary.stop().then(() => this.#pubsub?.broker.close());
   }
 
   /** rollingRestart replaces the workers one at a time (SIGHUP does this too). */
@@ -52,15 +59,22 @@ export class ClusterServer {
     return this.#primary.rollingRestart();
   }
 
-  /** publish sends a message to the topic's subscribers in every worker. */
+  /**
+   * publish sends a message to the topic's subscribers in every worker; with `pubsub`, through
+   * the broker (the primary's own link, which subscribes to nothing), so that it reaches every node.
+   */
   publish(topic: string, data: string | Uint8Array, compress = false): number {
-    this.#primary.broadcast(toMessage(topic, data, compress));
+    const link = this.#pubsub;
+    if (link === null) this.#primary.broadcast(toMessage(topic, data, compress));
+    else {
+      link.broker.publish(pubsubMessage(topic, data, compress, link.origin));
+    }
     return typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
   }
 }
 
 /** startPrimary forks the workers and resolves once one of them listens. */
-export async function startPrimary(options: { workers: number | "auto"; drainTimeout: number; shutdownDelay: number; scheme: string; log: (m: string) => void }): Promise<ClusterServer> {
+export async function startPrimary(options: { workers: number | "auto"; drainTimeout: number; shutdownDelay: number; scheme: string; log: (m: string) => void; pubsub?: PubSubBroker | undefined }): Promise<ClusterServer> {
   const { availableParallelism } = await import("node:os");
   const count = options.workers === "auto" ? availableParallelism() : options.workers;
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`workers must be a positive integer or "auto", not ${String(options.workers)}`);
@@ -70,7 +84,7 @@ export async function startPrimary(options: { workers: number | "auto"; drainTim
   };
   const primary = new Primary({ workers: count, drainTimeout: options.drainTimeout, shutdownDelay: options.shutdownDelay, log: options.log, handleSignals: true, ticketKeys: options.scheme === "https", onGiveUp });
   const address = await primary.start();
-  return new ClusterServer(primary, address, options.scheme);
+  return new ClusterServer(primary, address, options.scheme, options.pubsub);
 }
 
 /** WorkerHooks are what a worker's server gives joinCluster. */

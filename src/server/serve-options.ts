@@ -5,6 +5,7 @@ import type { Limits } from "../http/limits.js";
 import type { TlsOptions } from "../net/tls-accept.js";
 import type { Routes } from "../router/router.js";
 import type { WebSocketHandler } from "../websocket/websocket-handler.js";
+import type { PubSubBroker } from "./pubsub-broker.js";
 import type { Server } from "./server.js";
 
 /**
@@ -82,6 +83,11 @@ export interface ServeOptions {
    * for compressible types of at least 1 KiB); `true` for the defaults, or its options. Default off.
    */
   compress?: boolean | CompressOptions;
+  /**
+   * pubsub carries server.publish() and ws.publish() to every node through a broker:
+   * `redisPubSub()` from "sockserve/pubsub/redis" or `postgresPubSub()` from "sockserve/pubsub/postgres".
+   */
+  pubsub?: PubSubBroker;
   /** accessLog receives an entry for every exchange once its response is complete or cut short. */
   accessLog?: (entry: AccessLogEntry) => void;
 }

@@ -47,7 +47,7 @@ export async function serve(options: ServeOptions): Promise<Server | ClusterServ
   if (!(shutdownDelay >= 0)) throw new RangeError(`shutdownDelay must be a number of seconds >= 0, not ${String(options.shutdownDelay)}`);
   if (options.workers !== undefined && isClusterPrimary(options.workers)) {
     const log = (message: string): void => console.error(`sockserve: ${message}`);
-    return startPrimary({ workers: options.workers, drainTimeout, shutdownDelay: shutdownDelay * 1000, scheme: options.tls ? "https" : "http", log });
+    return startPrimary({ workers: options.workers, drainTimeout, shutdownDelay: shutdownDelay * 1000, scheme: options.tls ? "https" : "http", log, pubsub: options.pubsub });
   }
   const app: Handler = options.routes !== undefined ? await createRouter(options.routes, options.fetch) : options.fetch!;
   const routed: Handler = options.compress === undefined || options.compress === false ? app : compress(app, options.compress === true ? {} : options.compress);
@@ -81,7 +81,7 @@ export async function serve(options: ServeOptions): Promise<Server | ClusterServ
     tellPrimaryListenFailed(err);
     throw err;
   });
-  server = new Server(netServer, registry, options, handler, tls);
+  server = new Server(netServer, registry, options, handler, tls, (line) => (options.logger ?? console.error)(`sockserve: ${line}`));
   server.joinCluster();
   listener = createFetchListener({ fetch: handler, error: options.error, log, defaultAuthority }, server);
   return server;

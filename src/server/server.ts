@@ -5,6 +5,8 @@ import { exchangeOf } from "../fetch/incoming-request.js";
 import type { ConnectionRegistry, Tracked } from "../net/connection-registry.js";
 import type { TlsAcceptor, TlsOptions } from "../net/tls-accept.js";
 import { joinCluster } from "./cluster-server.js";
+import type { PubSubBroker, PubSubStatus } from "./pubsub-broker.js";
+import { linkBroker } from "./pubsub-link.js";
 import { WebSocketHub, type UpgradeOptions } from "./websocket-hub.js";
 import { ServerWebSocket } from "../websocket/server-websocket.js";
 import type { WebSocketHandler } from "../websocket/websocket-handler.js";
@@ -60,6 +62,7 @@ export class Server {
   readonly #hub: WebSocketHub;
   readonly #handler: Handler;
   readonly #tls: TlsAcceptor | null;
+  readonly #pubsub: PubSubBroker | null;
   #stopping: Promise<void> | null = null;
   readonly #shutdownDelay: number;
   #lameDuck: Promise<void> | null = null;
@@ -73,7 +76,7 @@ export class Server {
 
   /** @internal */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  constructor(net: NetServer, registry: ConnectionRegistry<Tracked>, options: { unix?: string | undefined; websocket?: WebSocketHandler<any> | undefined; shutdownDelay?: number | undefined }, handler: Handler, tls: TlsAcceptor | null) {
+  constructor(net: NetServer, registry: ConnectionRegistry<Tracked>, options: { unix?: string | undefined; websocket?: WebSocketHandler<any> | undefined; shutdownDelay?: number | undefined; pubsub?: PubSubBroker | undefined }, handler: Handler, tls: TlsAcceptor | null, log: (line: string) => void = () => {}) {
     const { unix, websocket } = options;
     this.#shutdownDelay = (options.shutdownDelay ?? 0) * 1000;
     this.#handler = handler;
@@ -85,6 +88,8 @@ export class Server {
       isStopping: () => this.stopping,
       adopt: (ws, socket) => registry.adopt(socket, ws),
     });
+    this.#pubsub = options.pubsub ?? null;
+    if (this.#pubsub !== null) linkBroker(this.#hub.topics, this.#pubsub, log);
     const address = net.address();
     if (typeof address === "object" && address !== null) {
       this.port = address.port;
@@ -146,6 +151,11 @@ export class Server {
     return ex.inform(103, fields);
   }
 
+  /** pubsubStatus tells whether the `pubsub` broker is connected; null without one. */
+  get pubsubStatus(): PubSubStatus | null {
+    return this.#pubsub?.status ?? null;
+  }
+
   /** requestIP returns the peer address of a request this server received, or null. */
   requestIP(request: Request): SocketAddress | null {
     const ex = exchangeOf(request);
@@ -187,7 +197,8 @@ export class Server {
     this.#stopping ??= new Promise<void>((resolve) => this.#net.close(() => resolve()));
     if (closeActiveConnections) this.#registry.destroyAll();
     else this.#registry.shutdownAll();
-    return Promise.all([this.#stopping, this.#registry.empty()]).then(() => undefined);
+    // The broker link closes last: sockets still draining keep hearing the other nodes.
+    return Promise.all([this.#stopping, this.#registry.empty()]).then(() => this.#pubsub?.close());
   }
 
   /**
@@ -210,7 +221,8 @@ export class Server {
       address: { port: address.port, address: address.address, family: address.family },
       stop: (ms, delayMs) => this.drain(ms, delayMs),
       publishLocal: (topic, data, compress) => void this.#hub.topics.publish(topic, data, compress, null, true),
-      setRelay: (relay) => (this.#hub.topics.relay = relay),
+      // With a broker, other workers hear a publish from the broker, not through the primary.
+      setRelay: (relay) => (this.#pubsub === null ? (this.#hub.topics.relay = relay) : undefined),
       setTicketKeys: (keys) => this.#tls?.setTicketKeys(keys),
     });
   }

@@ -42,10 +42,15 @@ export class Topics<S extends Subscriber> {
   #shared: PerMessageDeflate | null = null;
   /** relay, when set, hears every message published here, to pass it to other processes. */
   relay: ((topic: string, data: string | Uint8Array, compress: boolean) => void) | null = null;
+  /** onTopic, when set, hears a topic gain its first subscriber (true) or lose its last (false). */
+  onTopic: ((topic: string, subscribed: boolean) => void) | null = null;
 
   subscribe(topic: string, ws: S): void {
     let set = this.#topics.get(topic);
-    if (set === undefined) this.#topics.set(topic, (set = new Set()));
+    if (set === undefined) {
+      this.#topics.set(topic, (set = new Set()));
+      this.onTopic?.(topic, true);
+    }
     set.add(ws);
   }
 
@@ -53,7 +58,7 @@ export class Topics<S extends Subscriber> {
     const set = this.#topics.get(topic);
     if (set === undefined) return;
     set.delete(ws);
-    if (set.size === 0) this.#topics.delete(topic);
+    if (set.size === 0 && this.#topics.delete(topic)) this.onTopic?.(topic, false);
   }
 
   isSubscribed(topic: string, ws: S): boolean {

@@ -21,6 +21,7 @@ const allowed: Record<string, { layers: string[]; packages: boolean }> = {
   compress: { layers: ["http", "fetch", "static"], packages: false },
   router: { layers: ["http", "fetch"], packages: true },
   server: { layers: ["http", "http2", "net", "fetch", "websocket", "router", "compress"], packages: false },
+  pubsub: { layers: ["server"], packages: true },
   cli: { layers: ["."], packages: true },
 };
 
@@ -112,6 +113,10 @@ describe("shape of src/", () => {
   it("keeps only index.ts at the top of src/", () => {
     const top = readdirSync(src).filter((name) => !statSync(join(src, name)).isDirectory());
     assert.deepEqual(top, ["index.ts"]);
+  });
+  it("keeps the brokers out of the core: nothing outside src/pubsub/ imports it", () => {
+    const reaching = all.filter((file) => layerOf(file) !== "pubsub" && imports(file).some((s) => s.startsWith(".") && layerOf(resolve(dirname(file), s)) === "pubsub"));
+    assert.deepEqual(reaching.map((f) => relative(root, f)), []);
   });
   it("has no source file over 400 lines", () => {
     const long = all.filter((file) => readFileSync(file, "utf8").split("\n").length > 400).map((f) => relative(root, f));

@@ -156,7 +156,7 @@ describe("package exports", () => {
         compilerOptions: {
           target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true,
           skipLibCheck: true, lib: ["ES2023"], types: ["node"], typeRoots: [path.join(ROOT, "node_modules/@types")],
-          paths: { sockserve: [INDEX] },
+          paths: { sockserve: [INDEX], "sockserve/pubsub/redis": [path.join(SRC, "pubsub/redis-pubsub.ts")], "sockserve/pubsub/postgres": [path.join(SRC, "pubsub/postgres-pubsub.ts")] },
         },
         files,
       }));

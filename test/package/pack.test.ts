@@ -4,13 +4,15 @@
 // project (mime-types and mime-db come from npm's cache), where `npx sockserve --help` lists the
 // README's flags, `npx sockserve DIR --port 0` serves a file byte for byte, and a TypeScript file
 // importing serve, serveStatic and cgi from "sockserve" type-checks against the shipped types
-// and runs. Needs a built dist/ (`npm test` runs `npm run build` first).
+// and runs; redis and pg (optional peers) are not installed, and the sockserve/pubsub/redis and
+// sockserve/pubsub/postgres subpaths name the missing peer, then import once it is there.
+// Needs a built dist/ (`npm test` runs `npm run build` first).
 import { after, before, describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -125,8 +127,9 @@ describe("npm package", { timeout: 300_000 }, () => {
     const stray = packed.filter((f) => !f.startsWith("dist/") && !REQUIRED_FILES.includes(f));
     assert.deepEqual(stray, [], "files besides dist/ and the listed top-level files");
 
-    const manifest = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string>; exports: Record<string, Record<string, string>> };
-    for (const target of [...Object.values(manifest.bin), ...Object.values(manifest.exports["."]!)]) {
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string>; exports: Record<string, string | Record<string, string>> };
+    assert.deepEqual(Object.keys(manifest.exports), [".", "./schema/sockserve.schema.json", "./pubsub/redis", "./pubsub/postgres"]);
+    for (const target of [...Object.values(manifest.bin), ...Object.values(manifest.exports).flatMap((e) => (typeof e === "string" ? [e] : Object.values(e)))]) {
       assert.ok(packed.includes(path.posix.normalize(target)), `package.json points at ${target}, which is not in the tarball`);
     }
   });
@@ -152,6 +155,29 @@ describe("npm package", { timeout: 300_000 }, () => {
     }
     assert.ok(existsSync(path.join(project, "node_modules/.bin/sockserve")), "no node_modules/.bin/sockserve");
     installed = true;
+  });
+
+  it("keeps redis and pg out (optional peers); the pubsub subpaths name the missing one, and import once it is there", async () => {
+    assert.ok(installed, "not installed (see above)");
+    for (const peer of ["redis", "pg"]) assert.ok(!existsSync(path.join(project, "node_modules", peer)), `npm installed the optional peer ${peer}`);
+    const probe = (code: string): Promise<Run> => run(process.execPath, ["--input-type=module", "-e", code], project, 30_000);
+    const core = await probe(`const m = await import("sockserve"); console.log(typeof m.serve);`);
+    assert.equal(core.stdout.trim(), "function", describeRun(core));
+    for (const [subpath, peer] of [["redis", "redis"], ["postgres", "pg"]]) {
+      const missing = await probe(`await import("sockserve/pubsub/${subpath}");`);
+      assert.notEqual(missing.code, 0);
+      assert.match(missing.stderr, new RegExp(`Cannot find package '${peer}'`), describeRun(missing));
+      // The app installs the peer next to sockserve: a link to this repository's copy stands in for it.
+      await symlink(path.join(ROOT, "node_modules", peer), path.join(project, "node_modules", peer), "dir");
+    }
+    const both = await probe(`
+      const { redisPubSub } = await import("sockserve/pubsub/redis");
+      const { postgresPubSub } = await import("sockserve/pubsub/postgres");
+      const r = redisPubSub({ url: "redis://127.0.0.1:1" });
+      const p = postgresPubSub({ connectionString: "postgres://127.0.0.1:1/x" });
+      console.log(r.status, p.status, typeof p.listeningChannels);`);
+    assert.equal(both.stdout.trim(), "closed closed function", describeRun(both));
+    for (const file of ["dist/pubsub/redis-pubsub.d.ts", "dist/pubsub/postgres-pubsub.d.ts"]) assert.ok(existsSync(path.join(project, "node_modules/sockserve", file)), `${file} is not installed`);
   });
 
   it("npx sockserve --help exits 0 and lists the flags", async () => {

@@ -80,6 +80,8 @@ export interface PgCluster {
   createDatabase(name: string): Promise<string>;
   /** log is the server log so far. */
   log(): Promise<string>;
+  /** restart stops the server at once (-m immediate) and starts it again on the same port and data. */
+  restart(): Promise<void>;
   /** stop stops the cluster (pg_ctl stop -m immediate; SIGKILL to the postmaster if that fails) and removes its files. */
   stop(): Promise<void>;
 }
@@ -143,6 +145,10 @@ export async function startCluster(bin: string): Promise<PgCluster> {
             return url(name);
           },
           log: () => readFile(logFile, "utf8").catch(() => ""),
+          async restart() {
+            await as("pg_ctl", ["-D", data, "-m", "immediate", "-w", "-t", "30", "stop"], 40_000);
+            await as("pg_ctl", ["-D", data, "-l", logFile, "-w", "-t", "60", "-o", options, "start"], 90_000);
+          },
           stop,
         };
       } catch (err) {

@@ -68,12 +68,12 @@ export class PgStore implements TodoStore {
     if (q.done !== undefined) params.push(q.done);
     const rows = await this.#pool.query<Row>(`SELECT * FROM todos ${filter} ORDER BY sort_order, id LIMIT $1 OFFSET $2`, params);
     const count = await this.#pool.query<{ n: string }>(`SELECT count(*) AS n FROM todos ${q.done === undefined ? "" : "WHERE done = $1"}`, q.done === undefined ? [] : [q.done]);
-    return { todos: rows.rows.map(toTodo), total: Number(count.rows[0]!.n) };
+    return { todos: rows.rows.map(toTodo), total: Number(count.rows[0].n) };
   }
 
   async get(id: number): Promise<Todo | null> {
     const r = await this.#pool.query<Row>("SELECT * FROM todos WHERE id = $1", [id]);
-    return r.rows.length === 0 ? null : toTodo(r.rows[0]!);
+    return r.rows.length === 0 ? null : toTodo(r.rows[0]);
   }
 
   async create(title: string): Promise<Todo> {
@@ -82,7 +82,7 @@ export class PgStore implements TodoStore {
         "INSERT INTO todos (title, sort_order) VALUES ($1, (SELECT coalesce(max(sort_order), 0) + 1 FROM todos)) RETURNING *",
         [title],
       );
-      const todo = toTodo(r.rows[0]!);
+      const todo = toTodo(r.rows[0]);
       await notify(client, { type: "upsert", todo });
       return todo;
     });
@@ -97,7 +97,7 @@ export class PgStore implements TodoStore {
         [id, patch.title ?? null, patch.done ?? null, patch.order ?? null, ifVersions ?? null],
       );
       if (r.rows.length === 0) return null;
-      const todo = toTodo(r.rows[0]!);
+      const todo = toTodo(r.rows[0]);
       await notify(client, { type: "upsert", todo });
       return todo;
     });

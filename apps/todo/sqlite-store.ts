@@ -45,7 +45,7 @@ export class SqliteStore implements TodoStore {
   #migrate(): void {
     const version = this.#db.pragma("user_version", { simple: true }) as number;
     const apply = this.#db.transaction(() => {
-      for (let v = version; v < MIGRATIONS.length; v++) this.#db.exec(MIGRATIONS[v]!);
+      for (let v = version; v < MIGRATIONS.length; v++) this.#db.exec(MIGRATIONS[v]);
       this.#db.pragma(`user_version = ${MIGRATIONS.length}`);
     });
     apply();

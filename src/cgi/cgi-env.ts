@@ -69,13 +69,13 @@ export function buildCgiEnv(req: CgiRequest, script: CgiScript, serverEnv: NodeJ
     env.REMOTE_USER = auth;
   }
   for (let i = 0; i < req.headers.length; i += 2) {
-    const lower = req.headers[i]!.toLowerCase();
+    const lower = req.headers[i].toLowerCase();
     // "X_Foo" would become the same HTTP_X_FOO as "X-Foo" and could pass for a header a proxy set:
     // like Apache and nginx, fields with "_" are not passed.
     if (SKIPPED.has(lower) || lower.includes("_")) continue;
     const name = `HTTP_${lower.toUpperCase().replace(/-/g, "_")}`;
     // RFC 3875 §4.1.18: repeated fields are joined with ", ".
-    env[name] = env[name] === undefined ? req.headers[i + 1]! : `${env[name]}, ${req.headers[i + 1]!}`;
+    env[name] = env[name] === undefined ? req.headers[i + 1] : `${env[name]}, ${req.headers[i + 1]}`;
   }
   return env;
 }
@@ -83,7 +83,7 @@ export function buildCgiEnv(req: CgiRequest, script: CgiScript, serverEnv: NodeJ
 function field(headers: readonly string[], lower: string): string | null {
   let value: string | null = null;
   for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i]!.toLowerCase() === lower) value = value === null ? headers[i + 1]! : `${value}, ${headers[i + 1]!}`;
+    if (headers[i].toLowerCase() === lower) value = value === null ? headers[i + 1] : `${value}, ${headers[i + 1]}`;
   }
   return value;
 }
@@ -101,7 +101,7 @@ function basicAuth(value: string | null): string | null {
   if (value === null) return null;
   const m = /^basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(value);
   if (m === null) return null;
-  const decoded = Buffer.from(m[1]!, "base64").toString("utf8");
+  const decoded = Buffer.from(m[1], "base64").toString("utf8");
   const colon = decoded.indexOf(":");
   return colon === -1 ? null : decoded.slice(0, colon);
 }

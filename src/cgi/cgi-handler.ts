@@ -186,7 +186,7 @@ class ScriptRun {
       return localRedirect(req, head.location!, server);
     }
     const pairs: [string, string][] = [];
-    for (let i = 0; i < head.headers.length; i += 2) pairs.push([head.headers[i]!, head.headers[i + 1]!]);
+    for (let i = 0; i < head.headers.length; i += 2) pairs.push([head.headers[i], head.headers[i + 1]]);
     const rest = buffered.subarray(split[1]);
     if (head.kind === "status-only") return this.#statusOnly(head.status, head.statusText, pairs, rest, stdout);
     const length = declaredLength(head.headers);

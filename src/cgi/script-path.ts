@@ -38,7 +38,7 @@ export function findScript(dir: string, realDir: string, mount: string, rawPath:
     }
     const rest = segments.slice(k);
     const pathInfo = rest.length === 0 ? "" : `/${rest.join("/")}${trailingSlash ? "/" : ""}`;
-    const name = segments[k - 1]!;
+    const name = segments[k - 1];
     return { kind: "script", file, scriptName: `${mount}/${segments.slice(0, k).map(encodeURIComponent).join("/")}`, pathInfo, nph: name.startsWith("nph-") };
   }
   return { kind: "not-found" };

@@ -50,7 +50,7 @@ export function appOf(value: unknown, shown: string): AppModule {
     throw new AppModuleError(`${shown}: the default export's port must be a whole number from 0 to 65535, not ${String(port)}`, 2);
   }
   return {
-    ...(fetch !== undefined ? { fetch: fetch.bind(value) as ServeOptions["fetch"] } : {}),
+    ...(fetch !== undefined ? { fetch: fetch.bind(value) } : {}),
     ...(routes !== undefined ? { routes } : {}),
     ...(isPlainObject(app.websocket) ? { websocket: app.websocket as unknown as ServeOptions["websocket"] } : {}),
     ...(port !== undefined ? { port: port as number } : {}),
@@ -64,5 +64,5 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function firstLine(err: unknown): string {
-  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split("\n")[0]!;
+  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split("\n")[0];
 }

@@ -137,7 +137,7 @@ export function parseCli(argv: string[]): CliOptions {
     dotfiles: v.dotfiles === true,
     followSymlinks: v["follow-symlinks"] === true,
     cgiDirs: cgiDirs(v.cgi === true, v["cgi-dir"] ?? []),
-    workers: v.workers === undefined || v.workers === "auto" ? (v.workers ?? 1) as number | "auto" : integer("--workers", v.workers, 1, 1024),
+    workers: v.workers === undefined || v.workers === "auto" ? (v.workers ?? 1) : integer("--workers", v.workers, 1, 1024),
     drainTimeout: integer("--drain-timeout", v["drain-timeout"] ?? "10", 0, 3600),
     shutdownDelay: integer("--shutdown-delay", v["shutdown-delay"] ?? "0", 0, 3600),
     health: v.health === true,

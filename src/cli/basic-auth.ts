@@ -46,14 +46,14 @@ export function credentialsFromHtpasswd(text: string, file: string): Credentials
 
 function hashKind(secret: string): string {
   const m = /^(\$[^$]*\$|\{[^}]*\})/.exec(secret);
-  return m === null ? "unknown" : m[1]!;
+  return m === null ? "unknown" : m[1];
 }
 
 /** basicCredentials reads the user and password of `Authorization: Basic ...`, or null when there are none. */
 export function basicCredentials(header: string | null): { user: string; password: string } | null {
   const m = /^Basic[ ]+([A-Za-z0-9+/]+={0,2})[ ]*$/i.exec(header ?? "");
   if (m === null) return null;
-  const decoded = Buffer.from(m[1]!, "base64").toString("utf8");
+  const decoded = Buffer.from(m[1], "base64").toString("utf8");
   const colon = decoded.indexOf(":");
   return colon < 0 ? null : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }

@@ -9,7 +9,7 @@ const UNITS: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 **
 export function parseByteSize(text: string): number | null {
   const m = /^(\d+)([kmg]?)$/i.exec(text);
   if (m === null) return null;
-  const bytes = Number(m[1]) * UNITS[m[2]!.toLowerCase()]!;
+  const bytes = Number(m[1]) * UNITS[m[2].toLowerCase()];
   if (!Number.isSafeInteger(bytes)) return null;
   return bytes === 0 ? Infinity : bytes;
 }

@@ -70,7 +70,7 @@ function parseJson(text: string, label: string): unknown {
     return JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (err) {
     // V8 writes "Unexpected token '}', ...excerpt... is not valid JSON" or "... in JSON at position N".
-    const message = (err as Error).message.split(/, (?:\.\.\.)?"/)[0]!;
+    const message = (err as Error).message.split(/, (?:\.\.\.)?"/)[0];
     const at = /^(.*) in JSON at position (\d+)/.exec(message);
     const what = at === null ? message : `${at[1]} (line ${lineOf(text, Number(at[2]))})`;
     throw new UsageError(`${label}: not valid JSON: ${what.replace(/\s+/g, " ")}`);

@@ -15,24 +15,24 @@ export function describeParseError(err: unknown, flags: Record<string, FlagSpec>
   const message = err instanceof Error ? err.message : String(err);
   const unknown = /^Unknown option '([^']+)'/.exec(message);
   if (unknown !== null) {
-    const guess = nearestFlag(unknown[1]!, Object.keys(flags));
+    const guess = nearestFlag(unknown[1], Object.keys(flags));
     return `unknown option ${unknown[1]}${guess === null ? "" : ` (did you mean ${guess}?)`}`;
   }
   const option = /^Option '(?:-\w, )?(--[\w-]+)[^']*'/.exec(message);
   if (option !== null) {
-    const flag = option[1]!;
+    const flag = option[1];
     if (message.includes("does not take an argument")) return `${flag} takes no value`;
     if (message.includes("ambiguous")) return `${flag} needs a value; for one that starts with "-", write ${flag}=VALUE`;
     return `${flag} needs a value`;
   }
   const positional = /^Unexpected argument '([^']+)'/.exec(message);
   if (positional !== null) return `unexpected argument ${positional[1]}`;
-  return message.split(/\.\s|\n/)[0]!;
+  return message.split(/\.\s|\n/)[0];
 }
 
 /** nearestFlag suggests the known long flag closest to `given` (edit distance at most 2, or a prefix). */
 export function nearestFlag(given: string, names: string[]): string | null {
-  const bare = given.replace(/^-+/, "").split("=")[0]!;
+  const bare = given.replace(/^-+/, "").split("=")[0];
   if (bare.length < 2) return null;
   let best: string | null = null;
   let bestDistance = 3;
@@ -47,14 +47,14 @@ export function nearestFlag(given: string, names: string[]): string | null {
 export function editDistance(a: string, b: string): number {
   const rows: number[][] = [];
   for (let i = 0; i <= a.length; i++) rows.push([i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) rows[0]![j] = j;
+  for (let j = 1; j <= b.length; j++) rows[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
-      rows[i]![j] = d;
+      let d = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2][j - 2] + 1);
+      rows[i][j] = d;
     }
   }
-  return rows[a.length]![b.length]!;
+  return rows[a.length][b.length];
 }

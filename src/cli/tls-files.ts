@@ -72,5 +72,5 @@ function reason(err: unknown): string {
   if (e.code === "ENOENT") return "no such file";
   if (e.code === "EACCES") return "permission denied";
   if (e.code === "EISDIR") return "is a directory";
-  return e.message.replace(/^error:[0-9A-F]+:/, "").split("\n")[0]!;
+  return e.message.replace(/^error:[0-9A-F]+:/, "").split("\n")[0];
 }

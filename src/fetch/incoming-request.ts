@@ -64,7 +64,7 @@ export class IncomingRequest {
     if (this.#headers === null) {
       const fields = this.#exchange.head.headers;
       const headers = new Headers();
-      for (let i = 0; i < fields.length; i += 2) headers.append(fields[i]!, fields[i + 1]!);
+      for (let i = 0; i < fields.length; i += 2) headers.append(fields[i], fields[i + 1]);
       this.#headers = headers;
     }
     return this.#headers;
@@ -160,7 +160,7 @@ export class IncomingRequest {
         headers: this.headers,
         signal: this.signal,
         ...(body !== null ? { body, duplex: "half" } : {}),
-      } as RequestInit);
+      });
     }
     return this.#real;
   }
@@ -177,7 +177,7 @@ export class IncomingRequest {
     }
     const parts: Uint8Array[] = [];
     for (let chunk = await source.read(); chunk !== null; chunk = await source.read()) parts.push(chunk);
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
   }
 }
 

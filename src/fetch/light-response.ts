@@ -75,7 +75,7 @@ export class LightResponse {
     this.#headersInit = init?.headers;
     const headersInit = this.#headersInit;
     if (headersInit === undefined) return;
-    if (Array.isArray(headersInit)) checkPairs(headersInit as string[][]);
+    if (Array.isArray(headersInit)) checkPairs(headersInit);
     else if (isPlainRecord(headersInit)) checkRecord(headersInit as Record<string, string>);
     else void this.headers; // validates now, as Response does
   }
@@ -86,7 +86,7 @@ export class LightResponse {
     const res = new LightResponse(text, init);
     res.#contentType = "application/json";
     if (res.#headers !== null && !res.#headers.has("content-type")) res.#headers.set("content-type", "application/json");
-    return res as unknown as Response;
+    return res;
   }
 
   static redirect(url: string | URL, status?: number): Response {
@@ -128,7 +128,7 @@ export class LightResponse {
   get headers(): Headers {
     if (this.#headers === null) {
       const flat = this.#flat;
-      const init = flat === null ? this.#headersInit : Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!] as [string, string]);
+      const init = flat === null ? this.#headersInit : Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i], flat[2 * i + 1]] as [string, string]);
       const headers = new Headers(init);
       if (this.#contentType !== null && !headers.has("content-type")) headers.set("content-type", this.#contentType);
       this.#headers = headers;
@@ -197,7 +197,7 @@ export class LightResponse {
     copy.#status = this.#status;
     copy.#statusText = this.#statusText;
     copy.#headersInit = this.#headers !== null ? new Headers(this.#headers) : this.#headersInit;
-    return copy as unknown as Response;
+    return copy;
   }
 
   /**
@@ -210,7 +210,7 @@ export class LightResponse {
     res.#statusText = statusText;
     res.#headersInit = headers;
     res.#source = body;
-    return res as unknown as Response;
+    return res;
   }
 
   /** trustedFlat is trusted() with the fields already flat, [name, value, ...], kept as they are. */
@@ -220,7 +220,7 @@ export class LightResponse {
     res.#statusText = statusText;
     res.#flat = flat;
     res.#source = body;
-    return res as unknown as Response;
+    return res;
   }
 
   /**
@@ -235,7 +235,7 @@ export class LightResponse {
       if (name.length === lowerName.length && name.toLowerCase() === lowerName) out = out === null ? value : `${out}, ${value}`;
     };
     if (init instanceof Headers) return init.get(lowerName);
-    if (res.#flat !== null) for (let i = 0; i < res.#flat.length; i += 2) add(res.#flat[i]!, res.#flat[i + 1]!);
+    if (res.#flat !== null) for (let i = 0; i < res.#flat.length; i += 2) add(res.#flat[i], res.#flat[i + 1]);
     else if (Array.isArray(init)) for (const [name, value] of init as [string, string][]) add(name, String(value));
     else if (init !== undefined) for (const name in init) add(name, String((init as Record<string, string>)[name]));
     return out ?? (lowerName === "content-type" ? res.#contentType : null);

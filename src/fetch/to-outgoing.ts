@@ -37,7 +37,7 @@ function fromParts(parts: RawParts): OutgoingResponse {
   } else if (source instanceof Blob) {
     body = source.stream().getReader() as BodyReader;
     bodyLength = source.size;
-  } else body = source.getReader() as BodyReader;
+  } else body = source.getReader();
   return { status: parts.status, statusText: parts.statusText, headers, body, bodyLength, trusted };
 }
 

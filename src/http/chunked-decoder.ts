@@ -69,7 +69,7 @@ export class ChunkedDecoder {
         i = this.#trailerByte(buf, i);
         continue;
       }
-      this.#sizeLineByte(buf[i]!);
+      this.#sizeLineByte(buf[i]);
       i++;
     }
     return i;
@@ -102,7 +102,7 @@ export class ChunkedDecoder {
   }
 
   #sizeDigit(b: number): void {
-    const v = HEX[b]!;
+    const v = HEX[b];
     if (v !== 255) {
       if (++this.#digits > MAX_SIZE_DIGITS) fail("chunk-size too large");
       this.#chunkSize = this.#chunkSize * 16 + v;
@@ -181,7 +181,7 @@ export class ChunkedDecoder {
 
   /** #trailerByte collects one trailer line; the empty line ends the message (RFC 9112 §7.1.2). */
   #trailerByte(buf: Uint8Array, i: number): number {
-    const b = buf[i]!;
+    const b = buf[i];
     if (++this.#trailerBytes > this.#limits.maxTrailerSize) {
       throw new ProtocolError(431, "HTTP_TRAILERS_TOO_LARGE", "trailer section exceeds maxTrailerSize");
     }

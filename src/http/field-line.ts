@@ -24,7 +24,7 @@ export function parseFieldLine(buf: Uint8Array, start: number, end: number, fiel
     throw new ProtocolError(400, "HTTP_OBS_FOLD", "obsolete line folding in header section");
   }
   let i = start;
-  while (i < end && TOKEN[buf[i]!] === 1) i++;
+  while (i < end && TOKEN[buf[i]] === 1) i++;
   if (i === start || i === end || buf[i] !== 0x3a) {
     // RFC 9112 §5.1: whitespace between field name and colon MUST be rejected with 400.
     throw new ProtocolError(400, "HTTP_INVALID_HEADER", "malformed header field name");
@@ -34,7 +34,7 @@ export function parseFieldLine(buf: Uint8Array, start: number, end: number, fiel
   while (vs < ve && (buf[vs] === SP || buf[vs] === HTAB)) vs++;
   while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
   for (let j = vs; j < ve; j++) {
-    if (FIELD_VALUE[buf[j]!] === 0) {
+    if (FIELD_VALUE[buf[j]] === 0) {
       // RFC 9110 §5.5: CR, LF and NUL inside a value MUST be rejected (or replaced); we reject.
       throw new ProtocolError(400, "HTTP_INVALID_HEADER", "invalid character in header field value");
     }

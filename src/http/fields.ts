@@ -8,7 +8,7 @@
  */
 export function fieldValue(fields: readonly string[], lowerName: string): string | undefined {
   for (let i = 0; i < fields.length; i += 2) {
-    const name = fields[i]!;
+    const name = fields[i];
     if (name.length === lowerName.length && name.toLowerCase() === lowerName) return fields[i + 1];
   }
   return undefined;
@@ -18,9 +18,9 @@ export function fieldValue(fields: readonly string[], lowerName: string): string
 export function joinedFieldValue(fields: readonly string[], lowerName: string): string | null {
   let value: string | null = null;
   for (let i = 0; i < fields.length; i += 2) {
-    const name = fields[i]!;
+    const name = fields[i];
     if (name.length !== lowerName.length || name.toLowerCase() !== lowerName) continue;
-    value = value === null ? fields[i + 1]! : `${value}, ${fields[i + 1]!}`;
+    value = value === null ? fields[i + 1] : `${value}, ${fields[i + 1]}`;
   }
   return value;
 }
@@ -29,10 +29,10 @@ export function joinedFieldValue(fields: readonly string[], lowerName: string): 
 export function joinedFieldValues(fields: readonly string[], lowerNames: readonly string[]): (string | null)[] {
   const values = new Array<string | null>(lowerNames.length).fill(null);
   for (let i = 0; i < fields.length; i += 2) {
-    const j = lowerNames.indexOf(fields[i]!.toLowerCase());
+    const j = lowerNames.indexOf(fields[i].toLowerCase());
     if (j === -1) continue;
     const prior = values[j];
-    values[j] = prior === null ? fields[i + 1]! : `${prior}, ${fields[i + 1]!}`;
+    values[j] = prior === null ? fields[i + 1] : `${prior}, ${fields[i + 1]}`;
   }
   return values;
 }

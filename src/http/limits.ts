@@ -130,7 +130,7 @@ function mergeLimits<T extends object>(defaults: Readonly<T>, overrides: Partial
     if (!(name in defaults)) throw new TypeError(`unknown limit "${name}"`);
     const ok = typeof value === "number" && (value > 0 || (value === 0 && zeroAllowed.includes(name)));
     if (!ok) throw new RangeError(`limit "${name}" must be a positive number, got ${String(value)}`);
-    (limits as Record<string, number>)[name] = value as number;
+    (limits as Record<string, number>)[name] = value;
   }
   return limits;
 }

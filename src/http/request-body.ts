@@ -101,7 +101,7 @@ export class RequestBody {
   }
 
   #shift(): Uint8Array {
-    const chunk = this.#chunks[this.#head]!;
+    const chunk = this.#chunks[this.#head];
     this.#chunks[this.#head++] = EMPTY;
     if (this.#head === this.#chunks.length) {
       this.#chunks = [];

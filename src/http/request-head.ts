@@ -62,7 +62,7 @@ export class HeadBuilder {
     if (headers.length > this.#limits.maxHeaderCount * 2) {
       throw new ProtocolError(431, "HTTP_TOO_MANY_HEADERS", "too many header fields");
     }
-    this.#noteField(headers[headers.length - 2]!, headers[headers.length - 1]!);
+    this.#noteField(headers[headers.length - 2], headers[headers.length - 1]);
   }
 
   /** finish validates the whole section, settles framing and returns the head; the builder is then reset. */
@@ -184,12 +184,12 @@ function emptyHead(scheme: string): Http1Head {
  */
 export function checkRequestLinePrefix(buf: Uint8Array, start: number, end: number): [number, number] {
   let i = start;
-  while (i < end && TOKEN[buf[i]!] === 1) i++;
+  while (i < end && TOKEN[buf[i]] === 1) i++;
   if (i === end) return [-1, -1];
   if (i === start || buf[i] !== SP) throw new ProtocolError(400, "HTTP_INVALID_METHOD", "malformed method in request-line");
   const methodEnd = i;
   const targetStart = ++i;
-  while (i < end && TARGET[buf[i]!] === 1) i++;
+  while (i < end && TARGET[buf[i]] === 1) i++;
   if (i === end) return [methodEnd, -1];
   if (i === targetStart || buf[i] !== SP) throw new ProtocolError(400, "HTTP_INVALID_TARGET", "malformed request-target");
   checkVersionPrefix(buf, i + 1, end);
@@ -207,11 +207,11 @@ const VERSION_PREFIX = Buffer.from("HTTP/1.1");
 export function checkVersionPrefix(buf: Uint8Array, start: number, end: number): void {
   for (let i = start; i < Math.min(end, start + 8); i++) {
     const k = i - start;
-    const b = buf[i]!;
+    const b = buf[i];
     const ok = k === 5 || k === 7 ? b >= 0x30 && b <= 0x39 : b === VERSION_PREFIX[k];
     if (!ok) throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
   }
-  if (end - start >= 8 && (buf[start + 5] !== 0x31 || buf[start + 7]! > 0x31)) {
+  if (end - start >= 8 && (buf[start + 5] !== 0x31 || buf[start + 7] > 0x31)) {
     throw new ProtocolError(505, "HTTP_VERSION_NOT_SUPPORTED", "only HTTP/1.0 and HTTP/1.1 are supported");
   }
   if (end - start > 8) throw new ProtocolError(400, "HTTP_INVALID_REQUEST_LINE", "malformed HTTP-version");
@@ -273,7 +273,7 @@ export function parseTransferCoding(values: string[]): boolean {
     for (const item of field.split(",")) {
       const coding = item.trim().toLowerCase();
       if (coding === "") continue;
-      const name = coding.split(";")[0]!.trim();
+      const name = coding.split(";")[0].trim();
       if (!isToken(name)) {
         throw new ProtocolError(400, "HTTP_INVALID_TRANSFER_ENCODING", "malformed transfer coding");
       }

@@ -172,7 +172,7 @@ export class RequestParser {
     const max = this.#limits.maxRequestLineSize;
     const limit = Math.min(end, start + max);
     let i = start;
-    while (i < limit && TOKEN[buf[i]!] === 1) i++;
+    while (i < limit && TOKEN[buf[i]] === 1) i++;
     if (i - start === max) return new ProtocolError(501, "HTTP_METHOD_TOO_LONG", "method exceeds maxRequestLineSize");
     checkRequestLinePrefix(buf, start, limit);
     return new ProtocolError(414, "HTTP_REQUEST_LINE_TOO_LONG", "request-line exceeds maxRequestLineSize");

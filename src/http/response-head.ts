@@ -44,8 +44,8 @@ export function frameHttp1(plan: ResponsePlan, versionMinor: 0 | 1, last: boolea
 export function informationalHead(status: number, fields: readonly string[]): string {
   let head = statusLine(status, "");
   for (let i = 0; i < fields.length; i += 2) {
-    checkField(fields[i]!, fields[i + 1]!);
-    head += `${fields[i]!}: ${fields[i + 1]!}\r\n`;
+    checkField(fields[i], fields[i + 1]);
+    head += `${fields[i]}: ${fields[i + 1]}\r\n`;
   }
   return `${head}\r\n`;
 }
@@ -71,8 +71,8 @@ export function serializeHead(
   let head = statusLine(status, validReason(statusText) ? statusText : "");
   let hasDate = false;
   for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i]!;
-    const value = headers[i + 1]!;
+    const name = headers[i];
+    const value = headers[i + 1];
     if (!trusted) checkField(name, value);
     switch (name.length) {
       case 4:

@@ -64,7 +64,7 @@ export class SocketWriter {
       this.#clear();
       return !this.#socket.writableNeedDrain;
     }
-    const out = queue.length === 1 ? queue[0]! : Buffer.concat(queue, this.#queued);
+    const out = queue.length === 1 ? queue[0] : Buffer.concat(queue, this.#queued);
     this.#clear();
     return this.#socket.write(out);
   }

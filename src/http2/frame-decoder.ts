@@ -36,8 +36,8 @@ export function isKnownFrameType(type: number): boolean {
  * skipped), or null.
  */
 export function checkFrameHeader(h: FrameHeader): H2Error | null {
-  const rule = STREAM_RULE[h.type]!;
-  const name = TYPE_NAMES[h.type]!;
+  const rule = STREAM_RULE[h.type];
+  const name = TYPE_NAMES[h.type];
   if (rule === ON_STREAM && h.streamId === 0) throw connectionError("PROTOCOL_ERROR", `${name} frame on stream 0`);
   if (rule === ON_CONNECTION && h.streamId !== 0) throw connectionError("PROTOCOL_ERROR", `${name} frame on stream ${h.streamId}`);
   switch (h.type) {
@@ -65,15 +65,15 @@ export function checkFrameHeader(h: FrameHeader): H2Error | null {
 
 /** uint31 reads a 31-bit value at `i`, dropping the reserved high bit (§4.1). */
 function uint31(p: Uint8Array, i: number): number {
-  return (p[i]! & 0x7f) * 0x1000000 + ((p[i + 1]! << 16) | (p[i + 2]! << 8) | p[i + 3]!);
+  return (p[i] & 0x7f) * 0x1000000 + ((p[i + 1] << 16) | (p[i + 2] << 8) | p[i + 3]);
 }
 
 function uint32(p: Uint8Array, i: number): number {
-  return p[i]! * 0x1000000 + ((p[i + 1]! << 16) | (p[i + 2]! << 8) | p[i + 3]!);
+  return p[i] * 0x1000000 + ((p[i + 1] << 16) | (p[i + 2] << 8) | p[i + 3]);
 }
 
 function priorityAt(p: Uint8Array, i: number): Priority {
-  return { exclusive: (p[i]! & 0x80) !== 0, dependency: uint31(p, i), weight: p[i + 4]! + 1 };
+  return { exclusive: (p[i] & 0x80) !== 0, dependency: uint31(p, i), weight: p[i + 4] + 1 };
 }
 
 /**
@@ -86,7 +86,7 @@ function unpad(h: FrameHeader, p: Uint8Array, fixed: number): number {
     return p.length;
   }
   if (p.length < 1 + fixed) throw connectionError("FRAME_SIZE_ERROR", `${TYPE_NAMES[h.type]} frame too short for its padding`);
-  const padLength = p[0]!;
+  const padLength = p[0];
   if (padLength > p.length - 1 - fixed) throw connectionError("PROTOCOL_ERROR", "padding exceeds the frame payload");
   return p.length - padLength;
 }
@@ -123,7 +123,7 @@ function decodeHeaders(h: FrameHeader, p: Uint8Array, report: (e: H2Error) => vo
 
 function decodeSettings(h: FrameHeader, p: Uint8Array): SettingsFrame {
   const settings: Setting[] = [];
-  for (let i = 0; i < p.length; i += 6) settings.push({ id: (p[i]! << 8) | p[i + 1]!, value: uint32(p, i + 2) });
+  for (let i = 0; i < p.length; i += 6) settings.push({ id: (p[i] << 8) | p[i + 1], value: uint32(p, i + 2) });
   return { type: FrameType.SETTINGS, streamId: 0, ack: (h.flags & Flag.ACK) !== 0, settings };
 }
 

@@ -154,10 +154,10 @@ export class FrameParser {
       i += FRAME_HEADER_LENGTH;
     }
     const h = this.#header;
-    h.length = (head[at]! << 16) | (head[at + 1]! << 8) | head[at + 2]!;
+    h.length = (head[at] << 16) | (head[at + 1] << 8) | head[at + 2];
     h.type = head[at + 3]!;
     h.flags = head[at + 4]!;
-    h.streamId = (head[at + 5]! & 0x7f) * 0x1000000 + ((head[at + 6]! << 16) | (head[at + 7]! << 8) | head[at + 8]!);
+    h.streamId = (head[at + 5] & 0x7f) * 0x1000000 + ((head[at + 6] << 16) | (head[at + 7] << 8) | head[at + 8]);
     this.#onHeader(h);
     return i;
   }

@@ -53,8 +53,8 @@ export class TlsContexts {
     list.forEach((entry, i) => {
       const name = entry.serverName?.toLowerCase();
       if (name === undefined) return;
-      if (name.startsWith("*.")) this.#wildcards.set(name.slice(2), contexts[i]!);
-      else this.#exact.set(name, contexts[i]!);
+      if (name.startsWith("*.")) this.#wildcards.set(name.slice(2), contexts[i]);
+      else this.#exact.set(name, contexts[i]);
     });
   }
 

@@ -22,8 +22,8 @@ export function encodeEnvelope(m: PubSubMessage): Buffer {
 /** decodeEnvelope unpacks a buffer from the broker; it returns null for bytes that are not one. */
 export function decodeEnvelope(bytes: Buffer): PubSubMessage | null {
   if (bytes.length < 7 || bytes[0] !== VERSION) return null;
-  const flags = bytes[1]!;
-  const originEnd = 3 + bytes[2]!;
+  const flags = bytes[1];
+  const originEnd = 3 + bytes[2];
   if (bytes.length < originEnd + 4) return null;
   const topicEnd = originEnd + 4 + bytes.readUInt32BE(originEnd);
   if (bytes.length < topicEnd) return null;

@@ -107,10 +107,10 @@ export class RouteTable<S> {
     if (i === segments.length) {
       if (at.route === null) return null;
       const params: Record<string, string> = {};
-      at.route.names.forEach((name, k) => (params[name] = safeDecode(values[k]!)));
+      at.route.names.forEach((name, k) => (params[name] = safeDecode(values[k])));
       return { methods: at.route.methods, params, pattern: at.route.pattern };
     }
-    const segment = segments[i]!;
+    const segment = segments[i];
     const next = at.statics.get(segment);
     if (next !== undefined) {
       const found = this.#walk(next, segments, i + 1, values);

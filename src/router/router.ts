@@ -75,7 +75,7 @@ async function toMethods<S>(value: RouteValue<S>): Promise<MethodHandlers<S>> {
     if (typeof handler !== "function") throw new TypeError(`routes: the ${method} handler must be a function`);
     if (!isToken(method)) throw new TypeError(`routes: "${method}" is not a method name`);
   }
-  return value as MethodHandlers<S>;
+  return value;
 }
 
 /** staticResponse reads a Response once and serves a fresh copy of it per request. */

@@ -150,6 +150,6 @@ function quote(value: string): string {
 function basicUser(authorization: string): string {
   const m = /^Basic +([A-Za-z0-9+/]+=*) *$/i.exec(authorization);
   if (m === null) return "";
-  const decoded = Buffer.from(m[1]!, "base64").toString("utf8");
+  const decoded = Buffer.from(m[1], "base64").toString("utf8");
   return decoded.includes(":") ? decoded.slice(0, decoded.indexOf(":")) : "";
 }

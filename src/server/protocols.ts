@@ -34,6 +34,6 @@ export class Engines {
 
   /** forAlpn picks the engine for a negotiated ALPN id; none negotiated (or unknown) means the default. */
   forAlpn(id: string | false | null | undefined): ProtocolEngine {
-    return this.#list.find((engine) => engine.alpn === id) ?? this.#list[0]!;
+    return this.#list.find((engine) => engine.alpn === id) ?? this.#list[0];
   }
 }

@@ -54,7 +54,7 @@ export async function serve(options: ServeOptions): Promise<Server | ClusterServ
   let server: Server | null = null;
   const handler: Handler = options.health === true ? withHealth(routed, () => server?.draining === true) : routed;
   const limits = limitsOf(options);
-  if (options.overrideGlobalResponse !== false) globalThis.Response = LightResponse as unknown as typeof Response;
+  if (options.overrideGlobalResponse !== false) globalThis.Response = LightResponse;
   const registry = new ConnectionRegistry<Tracked>(sweepInterval(Math.min(limits.headerTimeout, limits.keepAliveTimeout, limits.bodyTimeout, limits.lingerTimeout, limits.sendTimeout, limits.tlsHandshakeTimeout)));
   const log = options.logger ?? ((err: unknown) => console.error("sockserve: handler error:", err));
   const engines = new Engines([http1]);

@@ -55,7 +55,7 @@ export function splitEtags(field: string): string[] {
   const tags: string[] = [];
   const re = /\s*((?:W\/)?"[^"]*")\s*(?:,|$)/gy;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(field)) !== null && m[0] !== "") tags.push(m[1]!);
+  while ((m = re.exec(field)) !== null && m[0] !== "") tags.push(m[1]);
   return tags;
 }
 

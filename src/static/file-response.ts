@@ -117,7 +117,7 @@ function slice(cache: FileCache, entry: FileEntry, range: ByteRange): Uint8Array
 function rangeResponse(cache: FileCache, entry: FileEntry, ranges: ByteRange[], headers: Pairs): Response {
   const size = entry.stats.size;
   if (ranges.length === 1) {
-    const range = ranges[0]!;
+    const range = ranges[0];
     headers.push(["Content-Type", entry.contentType], ["Content-Range", contentRange(range, size)]);
     const part = slice(cache, entry, range);
     const body = part instanceof Uint8Array ? part : new ReaderBody(part, range.end - range.start + 1);

@@ -24,7 +24,7 @@ export function compileGlob(pattern: string): RegExp {
 function compileUntil(p: string, state: { i: number; depth: number }, end: string): string {
   let out = "";
   while (state.i < p.length) {
-    const c = p[state.i]!;
+    const c = p[state.i];
     if (end !== "" && (c === end || c === (end === "}" ? "," : "|"))) return out;
     if (c === "*") out += star(p, state);
     else if (c === "[") out += charClass(p, state);
@@ -74,9 +74,9 @@ function alternatives(p: string, state: { i: number; depth: number }, end: "}" |
 
 /** literal compiles `?`, an escaped character ("\\*") or a plain one. */
 function literal(p: string, state: { i: number }): string {
-  const c = p[state.i++]!;
+  const c = p[state.i++];
   if (c === "?") return "[^/]";
-  if (c === "\\" && state.i < p.length) return escape(p[state.i++]!);
+  if (c === "\\" && state.i < p.length) return escape(p[state.i++]);
   return escape(c);
 }
 

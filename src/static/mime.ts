@@ -18,7 +18,7 @@ export function contentTypeFor(fileName: string): string {
 
 /** isCompressible tells whether a type is worth compressing, from mime-db's `compressible` flag. */
 export function isCompressible(contentType: string): boolean {
-  const type = contentType.split(";")[0]!.trim().toLowerCase();
+  const type = contentType.split(";")[0].trim().toLowerCase();
   if (type === "application/octet-stream") return false; // unknown bytes: mime-db says yes, but most are already packed
   const entry = db[type];
   if (entry?.compressible !== undefined) return entry.compressible;

@@ -28,7 +28,7 @@ export class PathPattern {
         return { kind: "rest" };
       }
       const param = PARAM.exec(s);
-      if (param !== null) return { kind: "param", name: param[1]! };
+      if (param !== null) return { kind: "param", name: param[1] };
       if (s.startsWith(":")) throw new PatternError(`has a bad parameter name "${s}" (letters, digits and _)`);
       if (s.includes("*")) throw new PatternError(`may use * only as a whole last segment, not in "${s}" (headers take globs; sources take :name and *)`);
       return { kind: "literal", value: s };
@@ -41,7 +41,7 @@ export class PathPattern {
     const segments = path.split("/").filter((s) => s !== "");
     const captures: Captures = {};
     for (let i = 0; i < this.#parts.length; i++) {
-      const part = this.#parts[i]!;
+      const part = this.#parts[i];
       if (part.kind === "rest") {
         captures["*"] = segments.slice(i).join("/");
         return captures;
@@ -57,7 +57,7 @@ export class PathPattern {
 
 /** destinationNames lists the `:name` and `*` placeholders a destination uses. */
 export function destinationNames(destination: string): string[] {
-  const names = [...destination.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
+  const names = [...destination.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
   // "*" is a placeholder only as a whole path segment, so a query like "?q=*" stays literal.
   if (/(^|\/)\*(\/|$)/.test(pathPart(destination))) names.push("*");
   return names;
@@ -66,7 +66,7 @@ export function destinationNames(destination: string): string[] {
 /** fillDestination puts the captures, percent-encoded, into `destination` (in one pass, so a value is never filled twice). */
 export function fillDestination(destination: string, captures: Captures): string {
   const path = pathPart(destination);
-  const param = (whole: string, name: string): string => (name in captures ? encodeURIComponent(captures[name]!) : whole);
+  const param = (whole: string, name: string): string => (name in captures ? encodeURIComponent(captures[name]) : whole);
   const filledPath = path.replace(/:([A-Za-z_][A-Za-z0-9_]*)|(^|\/)\*(?=\/|$)/g, (whole, name: string | undefined, lead: string | undefined) => {
     if (name !== undefined) return param(whole, name);
     return (lead ?? "") + (captures["*"] ?? "").split("/").map(encodeURIComponent).join("/");

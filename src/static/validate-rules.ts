@@ -56,7 +56,7 @@ export function validateRules(value: unknown): StaticRules {
   for (const key of ["cleanUrls", "trailingSlash"]) {
     if (o[key] !== undefined && typeof o[key] !== "boolean") throw new RulesError(key, "must be true or false");
   }
-  return o as StaticRules;
+  return o;
 }
 
 function object(value: unknown, key: string, known: string[]): Record<string, unknown> {

@@ -85,7 +85,7 @@ export class FrameParser {
     const part = this.#part;
     switch (this.#state) {
       case State.Header:
-        return this.#firstBytes(part[0]!, part[1]!);
+        return this.#firstBytes(part[0], part[1]);
       case State.Length16:
         return this.#setLength(part.readUInt16BE(0));
       case State.Length64: {
@@ -152,18 +152,18 @@ export class FrameParser {
 
 /** unmask XORs bytes with the 4-byte masking key, starting at key position `offset` (RFC 6455 §5.3). */
 export function unmask(bytes: Uint8Array, mask: Uint8Array, offset: number): void {
-  const m0 = mask[offset & 3]!;
-  const m1 = mask[(offset + 1) & 3]!;
-  const m2 = mask[(offset + 2) & 3]!;
-  const m3 = mask[(offset + 3) & 3]!;
+  const m0 = mask[offset & 3];
+  const m1 = mask[(offset + 1) & 3];
+  const m2 = mask[(offset + 2) & 3];
+  const m3 = mask[(offset + 3) & 3];
   const n = bytes.length;
   let i = 0;
   for (; i + 3 < n; i += 4) {
-    bytes[i] = bytes[i]! ^ m0;
-    bytes[i + 1] = bytes[i + 1]! ^ m1;
-    bytes[i + 2] = bytes[i + 2]! ^ m2;
-    bytes[i + 3] = bytes[i + 3]! ^ m3;
+    bytes[i] = bytes[i] ^ m0;
+    bytes[i + 1] = bytes[i + 1] ^ m1;
+    bytes[i + 2] = bytes[i + 2] ^ m2;
+    bytes[i + 3] = bytes[i + 3] ^ m3;
   }
   const tail = [m0, m1, m2];
-  for (let k = 0; i < n; i++, k++) bytes[i] = bytes[i]! ^ tail[k]!;
+  for (let k = 0; i < n; i++, k++) bytes[i] = bytes[i] ^ tail[k];
 }

@@ -190,7 +190,7 @@ export class PerMessageDeflate {
           return reject(failed);
         }
         if (this.params.clientNoContextTakeover && !this.#closed) inflater.reset();
-        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
+        resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length));
       });
     });
   }

@@ -103,6 +103,6 @@ export function validUtf8(bytes: Uint8Array): boolean {
 }
 
 function concat(parts: Buffer[]): Buffer {
-  if (parts.length === 1) return parts[0]!;
+  if (parts.length === 1) return parts[0];
   return parts.length === 0 ? Buffer.alloc(0) : Buffer.concat(parts);
 }

@@ -17,7 +17,7 @@ export class Utf8Validator {
     let low = this.#low;
     let high = this.#high;
     for (let i = start; i < end; i++) {
-      const b = bytes[i]!;
+      const b = bytes[i];
       if (need === 0) {
         if (b < 0x80) continue;
         if (b >= 0xc2 && b <= 0xdf) need = 1;

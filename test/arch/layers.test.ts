@@ -35,14 +35,14 @@ function files(dir: string): string[] {
 function imports(file: string): string[] {
   const text = readFileSync(file, "utf8");
   const specs: string[] = [];
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/g)) specs.push(m[1]!);
-  for (const m of text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)) specs.push(m[1]!);
+  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/g)) specs.push(m[1]);
+  for (const m of text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)) specs.push(m[1]);
   return specs;
 }
 
 function layerOf(path: string): string {
   const rel = relative(src, path);
-  return rel.includes("/") ? rel.split("/")[0]! : ".";
+  return rel.includes("/") ? rel.split("/")[0] : ".";
 }
 
 describe("layering", () => {

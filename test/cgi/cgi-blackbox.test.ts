@@ -80,7 +80,7 @@ function scripts(pids: string, marks: string): Record<string, ScriptEntry> {
 
 /** pick keeps the named entries of a script tree. */
 function pick(all: Record<string, ScriptEntry>, names: string[]): Record<string, ScriptEntry> {
-  return Object.fromEntries(names.map((name) => [name, all[name]!]));
+  return Object.fromEntries(names.map((name) => [name, all[name]]));
 }
 
 describe("cgi() black box", () => {
@@ -143,10 +143,10 @@ describe("cgi() black box", () => {
       try {
         await client.write(`HEAD /cgi-bin/hello.sh HTTP/1.1\r\nHost: x\r\n\r\nGET /cgi-bin/hello.sh HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
         const [head, get] = await client.waitForResponses(2, { methods: ["HEAD", "GET"], timeoutMs: 5000 });
-        assert.equal(head!.status, 200);
-        assert.equal(head!.body.length, 0);
-        assert.equal(get!.status, 200);
-        assert.equal(get!.body.toString("latin1"), "hello from sh\n");
+        assert.equal(head.status, 200);
+        assert.equal(head.body.length, 0);
+        assert.equal(get.status, 200);
+        assert.equal(get.body.toString("latin1"), "hello from sh\n");
       } finally {
         client.destroy();
       }
@@ -261,7 +261,7 @@ describe("cgi() black box", () => {
           controller.close();
         },
       });
-      const res = await fetch(url("/cgi-bin/sha.py"), { method: "POST", body: stream, duplex: "half" } as RequestInit);
+      const res = await fetch(url("/cgi-bin/sha.py"), { method: "POST", body: stream, duplex: "half" });
       const all = Buffer.concat(parts);
       assert.equal(await res.text(), `${sha256(all)} ${all.length} unset\n`);
     });
@@ -627,8 +627,8 @@ describe("cgi() concurrency limit", () => {
     const results = await Promise.all([get(), get()]);
     results.sort((a, b) => a.status - b.status);
     assert.deepEqual(results.map((r) => r.status), [200, 503]);
-    assert.equal(results[0]!.body, "slow done\n");
-    assert.equal(results[1]!.retryAfter, "1");
+    assert.equal(results[0].body, "slow done\n");
+    assert.equal(results[1].retryAfter, "1");
     assert.equal((await runs()).length, 1, "the refused request still ran its script");
   });
 

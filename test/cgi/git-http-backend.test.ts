@@ -108,7 +108,7 @@ describe("git http-backend behind cgi()", () => {
       const [answer] = await client.waitForResponses(1, { timeoutMs: 20_000 });
       await client.write(request("/cgi-bin/git.cgi/repo.git/info/refs?service=git-upload-pack"));
       const [, next] = await client.waitForResponses(2, { timeoutMs: 20_000 });
-      return { answer: answer!, next: next!, ended: client.ended };
+      return { answer: answer, next: next, ended: client.ended };
     } finally {
       client.destroy();
     }

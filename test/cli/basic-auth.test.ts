@@ -78,8 +78,8 @@ describe("sockserve --auth", () => {
     await plain.arrayBuffer();
     assert.ok(await cli.until(() => cli.stdout.includes(`] "GET /secret.txt HTTP/1.1" 200 11`) && cli.stdout.includes(" - plain ["), 3000), cli.stdout);
     const lines = cli.stdout.split("\n").filter((l) => l.includes("/secret.txt"));
-    assert.match(lines[0]!, /^127\.0\.0\.1 - yann \[[^\]]+\] "GET \/secret\.txt HTTP\/1\.1" 200 11 /);
-    assert.match(lines[2]!, /^127\.0\.0\.1 - yann \[[^\]]+\] "GET \/secret\.txt HTTP\/1\.1" 401 /, "a refused attempt is logged under the name it gave");
+    assert.match(lines[0], /^127\.0\.0\.1 - yann \[[^\]]+\] "GET \/secret\.txt HTTP\/1\.1" 200 11 /);
+    assert.match(lines[2], /^127\.0\.0\.1 - yann \[[^\]]+\] "GET \/secret\.txt HTTP\/1\.1" 401 /, "a refused attempt is logged under the name it gave");
     assert.match(lines.at(-1)!, /^127\.0\.0\.1 - plain \[/);
   });
 
@@ -89,8 +89,8 @@ describe("sockserve --auth", () => {
     await (await fetch(url)).arrayBuffer();
     assert.ok(await cli.until(() => nonEmptyLines(cli.stdout).length >= 3, 3000), cli.stdout);
     const [withUser, without] = nonEmptyLines(cli.stdout).slice(1).map((l) => JSON.parse(l) as { user?: string; status: number });
-    assert.deepEqual([withUser!.user, withUser!.status], ["ada", 200]);
-    assert.deepEqual([without!.user, without!.status], [undefined, 401]);
+    assert.deepEqual([withUser.user, withUser.status], ["ada", 200]);
+    assert.deepEqual([without.user, without.status], [undefined, 401]);
   });
 
   it("the health endpoint needs no credentials (load balancers have none)", async () => {
@@ -120,7 +120,7 @@ describe("sockserve --auth", () => {
       const resolved = await Promise.all(args.map(async (a) => {
         if (!(a in files)) return a;
         const file = path.join(dir, `${a.toLowerCase()}.htpasswd`);
-        await writeFile(file, files[a]!);
+        await writeFile(file, files[a]);
         return file;
       }));
       const r = await runCli([dir, "-p", "0", ...resolved], { dist: true });
@@ -128,7 +128,7 @@ describe("sockserve --auth", () => {
       const lines = nonEmptyLines(r.stderr);
       assert.equal(lines.length, 1, r.stderr);
       if (typeof line === "string") assert.equal(lines[0], line);
-      else assert.match(lines[0]!, line);
+      else assert.match(lines[0], line);
     });
   }
 });

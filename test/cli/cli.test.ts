@@ -32,14 +32,14 @@ const FLAGS = ["--port", "-p", "--host", "-H", "--log", "--quiet", "--no-listing
 function onlyLine(text: string, label: string): string {
   const lines = nonEmptyLines(text);
   assert.equal(lines.length, 1, `${label}: expected one line, got ${JSON.stringify(text)}`);
-  return lines[0]!;
+  return lines[0];
 }
 
 /** clfDate parses "[10/Oct/2000:13:55:36 -0700]" (without the brackets). */
 function clfDate(text: string): number {
   const m = /^(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(text);
   assert.ok(m, `bad log timestamp ${text}`);
-  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].indexOf(m[2]!);
+  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].indexOf(m[2]);
   assert.ok(month >= 0, `bad month in ${text}`);
   const offset = (m[7] === "-" ? -1 : 1) * (Number(m[8]) * 60 + Number(m[9])) * 60_000;
   return Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6])) - offset;
@@ -61,7 +61,7 @@ async function makeRequests(port: number): Promise<Sent[]> {
   const sent: Sent[] = [];
   const c = await curl(["-A", "TestAgent/1.0 (log test)", "-e", "http://ref.example/page", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", `http://127.0.0.1:${port}/a.txt`]);
   const [status, size] = c.stdout.toString().split(" ").map(Number);
-  sent.push({ requestLine: "GET /a.txt HTTP/1.1", status: status!, bytes: [size!] });
+  sent.push({ requestLine: "GET /a.txt HTTP/1.1", status: status, bytes: [size] });
   const missing = await rawRequest(port, "/missing.txt");
   sent.push({ requestLine: "GET /missing.txt HTTP/1.1", status: missing.response.status, bytes: [missing.afterHead.length] });
   const range = await rawRequest(port, "/big.js?r=1", { headers: { range: "bytes=0-9" } });
@@ -218,11 +218,11 @@ describe("sockserve CLI", () => {
         assert.ok(line, `no log line for ${s.requestLine}:\n${lines.join("\n")}`);
         const m = COMBINED.exec(line)!;
         assert.equal(m[1], "127.0.0.1");
-        assert.ok(Math.abs(clfDate(m[4]!) - before) < 60_000, `timestamp ${m[4]}`);
+        assert.ok(Math.abs(clfDate(m[4]) - before) < 60_000, `timestamp ${m[4]}`);
         assert.equal(Number(m[6]), s.status, line);
         const logged = m[7] === "-" ? 0 : Number(m[7]);
         assert.ok(s.bytes.includes(logged), `${s.requestLine}: logged ${m[7]} bytes, the client received ${s.bytes.join(" or ")}\n${line}`);
-        assert.match(m[10]!, /\d/, `no response time after the agent: ${line}`);
+        assert.match(m[10], /\d/, `no response time after the agent: ${line}`);
         if (s.requestLine === "GET /a.txt HTTP/1.1") {
           assert.equal(m[8], "http://ref.example/page");
           assert.equal(m[9], "TestAgent/1.0 (log test)");
@@ -244,7 +244,7 @@ describe("sockserve CLI", () => {
       assert.ok(m, `unparseable log line: ${line}`);
       assert.equal(m[6], "200", line);
       // Apache writes \", nginx \x22; both keep the field parseable.
-      const unescaped = m[9]!.replace(/\\x([0-9a-fA-F]{2})|\\(.)/g, (_, hex: string | undefined, c: string | undefined) => (hex ? String.fromCharCode(parseInt(hex, 16)) : c!));
+      const unescaped = m[9].replace(/\\x([0-9a-fA-F]{2})|\\(.)/g, (_, hex: string | undefined, c: string | undefined) => (hex ? String.fromCharCode(parseInt(hex, 16)) : c!));
       assert.equal(unescaped, agent, line);
     });
 
@@ -261,7 +261,7 @@ describe("sockserve CLI", () => {
         const logged = m[7] === "-" ? 0 : Number(m[7]);
         assert.ok(s.bytes.includes(logged), `${s.requestLine}: logged ${m[7]}, received ${s.bytes.join(" or ")}`);
         assert.ok(!line.includes("TestAgent") && !line.includes("ref.example"), `common format with agent or referer: ${line}`);
-        assert.match(m[8]!, /\d/, `no response time: ${line}`);
+        assert.match(m[8], /\d/, `no response time: ${line}`);
       }
     });
 
@@ -275,7 +275,7 @@ describe("sockserve CLI", () => {
         const [method, target] = s.requestLine.split(" ");
         const record = records.find((r) => {
           const values = Object.values(r).filter((v): v is string => typeof v === "string");
-          return values.includes(method!) && values.some((v) => v === target || v.endsWith(target!));
+          return values.includes(method) && values.some((v) => v === target || v.endsWith(target));
         });
         assert.ok(record, `no JSON record for ${s.requestLine}:\n${lines.join("\n")}`);
         assert.equal(record.status, s.status, JSON.stringify(record));

@@ -163,7 +163,7 @@ describe("sockserve.json (through dist/cli/sockserve.js)", () => {
         assert.equal(code, 2, stderr);
         const lines = nonEmptyLines(stderr);
         assert.equal(lines.length, 1, stderr);
-        assert.match(lines[0]!, message);
+        assert.match(lines[0], message);
         assert.doesNotMatch(stdout, /Serving/);
       });
     }

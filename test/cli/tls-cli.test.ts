@@ -102,7 +102,7 @@ describe("--tls-self-signed", () => {
       const { cli, port } = await startOpsCli([www, "--port", "0", "--quiet", "--tls-self-signed"], { env });
       try {
         assert.ok(await cli.until(() => /SHA-256 fingerprint ([0-9A-F:]{95})/.test(cli.stdout), 10_000), cli.stdout);
-        fingerprints.push(/SHA-256 fingerprint ([0-9A-F:]{95})/.exec(cli.stdout)![1]!);
+        fingerprints.push(/SHA-256 fingerprint ([0-9A-F:]{95})/.exec(cli.stdout)![1]);
         const certFile = path.join(cache, "sockserve", "localhost.crt");
         const x509 = new X509Certificate(readFileSync(certFile));
         assert.equal(x509.fingerprint256, fingerprints[run]);

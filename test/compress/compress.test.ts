@@ -82,12 +82,12 @@ describe("compress(handler): what is coded (raw requests)", () => {
       const method = row.method ?? "GET";
       const head = `${method} ${row.path} HTTP/1.1\r\nHost: a\r\n${row.accept !== undefined ? `Accept-Encoding: ${row.accept}\r\n` : ""}\r\n`;
       const { responses } = await exchange(server.port, head, { responses: 1, methods: [method] });
-      const res = responses[0]!;
+      const res = responses[0];
       assert.equal(res.get("content-encoding") ?? null, row.coding === null ? (row.path === "/coded" ? "identity-ish" : null) : row.coding);
       if (row.coding !== null) {
         assert.equal(res.get("content-length"), undefined, "Content-Length is dropped");
         assert.equal(res.get("vary"), row.vary ?? "Accept-Encoding");
-        const original = await routes[row.path]!().arrayBuffer();
+        const original = await routes[row.path]().arrayBuffer();
         assert.deepEqual(decode(row.coding, res.body), Buffer.from(original));
         assert.ok(res.body.length < original.byteLength, "the coded body is smaller");
       }
@@ -101,8 +101,8 @@ describe("CompressOptions", () => {
     const server = await startServer({ compress: { threshold: 8, encodings: ["gzip"] }, fetch: () => new Response("<p>small</p>", { headers: html }) });
     try {
       const { responses } = await exchange(server.port, "GET / HTTP/1.1\r\nHost: a\r\nAccept-Encoding: br, gzip\r\n\r\n", { responses: 1 });
-      assert.equal(responses[0]!.get("content-encoding"), "gzip", "only gzip is offered");
-      assert.equal(gunzipSync(responses[0]!.body).toString(), "<p>small</p>", "above a threshold of 8 bytes");
+      assert.equal(responses[0].get("content-encoding"), "gzip", "only gzip is offered");
+      assert.equal(gunzipSync(responses[0].body).toString(), "<p>small</p>", "above a threshold of 8 bytes");
     } finally {
       await server.stop(true);
     }
@@ -206,7 +206,7 @@ describe("compress(handler): streams", () => {
       };
       for (let i = 0; i < parts.length; i++) {
         produce.next();
-        await until(parts[i]!);
+        await until(parts[i]);
         assert.equal(decoded, parts.slice(0, i + 1).join(""), `part ${i} arrived, decoded, before part ${i + 1} was produced`);
       }
       assert.match(headText, /^content-encoding: gzip$/im);

@@ -18,7 +18,7 @@ function startChild(): Promise<{ child: ChildProcess; port: number }> {
     const child = spawn(process.execPath, ["--import", "tsx", "test/support/bp-server.ts"], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     const timer = setTimeout(() => reject(new Error(`bp-server did not start: ${out}`)), 20_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
+    child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       const match = /PORT (\d+)/.exec(out);
       if (match) {

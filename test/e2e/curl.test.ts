@@ -174,7 +174,7 @@ describe("curl against sockserve", () => {
     assert.equal(code, 0, stderr);
     const [json, status] = stdout.split("\n");
     assert.equal(status, "200");
-    assert.equal((JSON.parse(json!) as { method: string }).method, "OPTIONS");
+    assert.equal((JSON.parse(json) as { method: string }).method, "OPTIONS");
   });
 
   it("absolute-form through curl's proxy mode", async () => {

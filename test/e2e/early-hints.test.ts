@@ -45,7 +45,7 @@ describe("103 Early Hints", () => {
       const second = text.indexOf("HTTP/1.1 103 Early Hints\r\nLink: </app.js>; rel=preload; as=script\r\n\r\n");
       const ok = text.indexOf("HTTP/1.1 200 OK\r\n");
       assert.ok(first === 0 && second > first && ok > second, describeBytes(text));
-      assert.equal(final!.text, PAGE);
+      assert.equal(final.text, PAGE);
       assert.deepEqual(sent, [true, true]);
       assert.equal(client.responses().filter((r) => r.interim).length, 2);
     } finally {
@@ -72,7 +72,7 @@ describe("103 Early Hints", () => {
     try {
       await client.write("GET /bad HTTP/1.1\r\nHost: a\r\n\r\n");
       const [final] = await client.waitForResponses(1);
-      assert.equal(final!.text, "refused: ResponseHeadError");
+      assert.equal(final.text, "refused: ResponseHeadError");
       assert.ok(!client.text.includes("Injected"), describeBytes(client.text));
     } finally {
       client.destroy();

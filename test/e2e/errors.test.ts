@@ -54,15 +54,15 @@ describe("handler errors", () => {
       try {
         await client.write("GET /throw HTTP/1.1\r\nHost: a\r\n\r\n");
         const [first] = await client.waitForResponses(1);
-        assert.equal(first!.status, 500);
+        assert.equal(first.status, 500);
         assert.ok(!client.text.includes(SECRET));
-        if (first!.get("connection")?.toLowerCase() === "close") {
+        if (first.get("connection")?.toLowerCase() === "close") {
           assert.ok(await client.waitForClose());
           return;
         }
         await client.write("GET /ok HTTP/1.1\r\nHost: a\r\n\r\n");
         const responses = await client.waitForResponses(2);
-        assert.equal(responses[1]!.text, "fine");
+        assert.equal(responses[1].text, "fine");
       } finally {
         client.destroy();
       }
@@ -172,7 +172,7 @@ describe("broken response streams", () => {
     try {
       const result = await exchange(server.port, "GET /fail-at-once HTTP/1.1\r\nHost: a\r\n\r\n", { responses: 1 });
       if (result.responses.length === 1) {
-        assert.equal(result.responses[0]!.status, 500, describeBytes(result.text));
+        assert.equal(result.responses[0].status, 500, describeBytes(result.text));
       } else {
         assert.ok(result.closed, `neither a response nor a close: ${describeBytes(result.text)}`);
         assert.ok(!/\r\n0\r\n\r\n$/.test(result.text), "a cut body must not end with the last chunk");

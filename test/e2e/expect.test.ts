@@ -39,14 +39,14 @@ describe("Expect: 100-continue", () => {
       assert.ok(client.text.startsWith(CONTINUE), `want ${JSON.stringify(CONTINUE)}, got ${describeBytes(client.text)}`);
       await client.write("hello world");
       const [response] = await client.waitForResponses(1);
-      assert.equal(response!.status, 200);
-      assert.equal(response!.text, "got 11:hello world");
+      assert.equal(response.status, 200);
+      assert.equal(response.text, "got 11:hello world");
       const interim = client.responses().filter((r) => r.interim);
       assert.equal(interim.length, 1, "exactly one 100");
       // The connection is still good for the next request.
       await client.write("GET /read HTTP/1.1\r\nHost: a\r\n\r\n");
       const responses = await client.waitForResponses(2);
-      assert.equal(responses[1]!.text, "got 0:");
+      assert.equal(responses[1].text, "got 0:");
     } finally {
       gate = undefined;
       client.destroy();
@@ -58,10 +58,10 @@ describe("Expect: 100-continue", () => {
     try {
       await client.write("POST /ignore HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
       const [response] = await client.waitForResponses(1);
-      assert.equal(response!.status, 403);
-      assert.equal(response!.text, "nope");
+      assert.equal(response.status, 403);
+      assert.equal(response.text, "nope");
       assert.equal(client.responses().filter((r) => r.interim).length, 0, "no 100 for a body nobody reads");
-      if (response!.get("connection")?.toLowerCase() === "close") {
+      if (response.get("connection")?.toLowerCase() === "close") {
         assert.ok(await client.waitForClose(), "Connection: close was announced, so the server must close");
         return;
       }
@@ -69,8 +69,8 @@ describe("Expect: 100-continue", () => {
       paths.length = 0;
       await client.write("helloGET /read HTTP/1.1\r\nHost: a\r\n\r\n");
       const responses = await client.waitForResponses(2);
-      assert.equal(responses[1]!.status, 200);
-      assert.equal(responses[1]!.text, "got 0:");
+      assert.equal(responses[1].status, 200);
+      assert.equal(responses[1].text, "got 0:");
       assert.deepEqual(paths, ["/read"]);
     } finally {
       client.destroy();
@@ -85,7 +85,7 @@ describe("Expect: 100-continue", () => {
       assert.ok(client.text.startsWith("HTTP/1.1 100 "), describeBytes(client.text));
       await client.write("ok");
       const [response] = await client.waitForResponses(1);
-      assert.equal(response!.text, "got 2:ok");
+      assert.equal(response.text, "got 2:ok");
     } finally {
       client.destroy();
     }
@@ -99,7 +99,7 @@ describe("Expect: 100-continue", () => {
       assert.ok(client.text.startsWith("HTTP/1.1 100 "), describeBytes(client.text));
       await client.write("3\r\nabc\r\n0\r\n\r\n");
       const [response] = await client.waitForResponses(1);
-      assert.equal(response!.text, "got 3:abc");
+      assert.equal(response.text, "got 3:abc");
     } finally {
       client.destroy();
     }
@@ -122,7 +122,7 @@ describe("Expect: 100-continue", () => {
     try {
       await client.write("POST /read HTTP/1.0\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\nabc");
       const [response] = await client.waitForResponses(1);
-      assert.equal(response!.text, "got 3:abc");
+      assert.equal(response.text, "got 3:abc");
       assert.equal(client.responses().filter((r) => r.interim).length, 0, `no 100 for HTTP/1.0: ${describeBytes(client.text)}`);
     } finally {
       client.destroy();
@@ -135,7 +135,7 @@ describe("Expect: 100-continue", () => {
     try {
       await client.write("POST /read HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nExpect: 200-ok\r\n\r\n");
       const [response] = await client.waitForResponses(1);
-      assert.equal(response!.status, 417);
+      assert.equal(response.status, 417);
       assert.deepEqual(paths, []);
     } finally {
       client.destroy();

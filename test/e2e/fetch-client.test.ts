@@ -189,11 +189,11 @@ describe("Node fetch against sockserve", () => {
       async pull(controller) {
         if (i < parts.length) {
           await new Promise((r) => setTimeout(r, 2));
-          controller.enqueue(parts[i++]!);
+          controller.enqueue(parts[i++]);
         } else controller.close();
       },
     });
-    const res = await fetch(new URL("/hash", base), { method: "POST", body, duplex: "half" } as RequestInit);
+    const res = await fetch(new URL("/hash", base), { method: "POST", body, duplex: "half" });
     const result = (await res.json()) as { bytes: number; sha256: string; te: string };
     assert.equal(result.bytes, parts.reduce((n, p) => n + p.length, 0));
     assert.equal(result.sha256, expected);
@@ -278,10 +278,10 @@ describe("Node fetch against sockserve", () => {
     assert.equal(await res.text(), "Hello, World!");
     const raw = await exchange(server.port, `GET /proxy HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`, { responses: 1 });
     const [response] = raw.responses;
-    assert.equal(response!.text, "Hello, World!");
-    assert.ok(response!.getAll("content-length").length <= 1, `one Content-Length: ${raw.text}`);
-    assert.equal(response!.getAll("date").length, 1, `one Date: ${raw.text}`);
-    assert.ok(!(response!.has("content-length") && response!.has("transfer-encoding")), "never both framings");
+    assert.equal(response.text, "Hello, World!");
+    assert.ok(response.getAll("content-length").length <= 1, `one Content-Length: ${raw.text}`);
+    assert.equal(response.getAll("date").length, 1, `one Date: ${raw.text}`);
+    assert.ok(!(response.has("content-length") && response.has("transfer-encoding")), "never both framings");
   });
 
   it("redirects are followed, or shown with redirect: manual", async () => {

@@ -84,7 +84,7 @@ describe("keep-alive and response framing", () => {
     const methods = ["GET", "POST", "GET", "HEAD", "GET"];
     const result = await exchange(server.port, request, { responses: 5, methods });
     assert.deepEqual(result.responses.map((r) => r.text), ["GET /a ", "POST /b body", "GET /c ", "", "GET /e "], describeBytes(result.text));
-    assert.equal(result.responses[3]!.get("content-length"), String("HEAD /d ".length));
+    assert.equal(result.responses[3].get("content-length"), String("HEAD /d ".length));
     assert.equal(result.closed, false);
   });
 
@@ -92,8 +92,8 @@ describe("keep-alive and response framing", () => {
     seen.length = 0;
     const result = await exchange(server.port, "GET /first HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /second HTTP/1.1\r\nHost: a\r\n\r\n");
     assert.equal(result.responses.length, 1, describeBytes(result.text));
-    assert.equal(result.responses[0]!.text, "GET /first ");
-    assert.equal(result.responses[0]!.get("connection")?.toLowerCase(), "close");
+    assert.equal(result.responses[0].text, "GET /first ");
+    assert.equal(result.responses[0].get("connection")?.toLowerCase(), "close");
     assert.ok(result.closed);
     assert.deepEqual(seen, ["GET /first"]);
   });
@@ -110,7 +110,7 @@ describe("keep-alive and response framing", () => {
     seen.length = 0;
     const result = await exchange(server.port, "GET /close HTTP/1.1\r\nHost: a\r\n\r\nGET /after HTTP/1.1\r\nHost: a\r\n\r\n");
     assert.equal(result.responses.length, 1, describeBytes(result.text));
-    assert.equal(result.responses[0]!.text, "bye");
+    assert.equal(result.responses[0].text, "bye");
     assert.ok(result.closed);
     assert.ok(!seen.includes("GET /after"));
   });
@@ -118,8 +118,8 @@ describe("keep-alive and response framing", () => {
   it("HTTP/1.0 closes by default", async () => {
     const result = await exchange(server.port, "GET /old HTTP/1.0\r\n\r\n");
     assert.equal(result.responses.length, 1);
-    assert.match(result.responses[0]!.statusLine, /^HTTP\/1\.[01] 200 /);
-    assert.equal(result.responses[0]!.text, "GET /old ");
+    assert.match(result.responses[0].statusLine, /^HTTP\/1\.[01] 200 /);
+    assert.equal(result.responses[0].text, "GET /old ");
     assert.ok(result.closed);
   });
 
@@ -128,13 +128,13 @@ describe("keep-alive and response framing", () => {
     try {
       await client.write("GET /one HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
       const [first] = await client.waitForResponses(1);
-      assert.equal(first!.text, "GET /one ");
-      assert.equal(first!.get("connection")?.toLowerCase(), "keep-alive");
-      assert.equal(first!.get("content-length"), "9");
+      assert.equal(first.text, "GET /one ");
+      assert.equal(first.get("connection")?.toLowerCase(), "keep-alive");
+      assert.equal(first.get("content-length"), "9");
       assert.ok(await client.stayedOpen());
       await client.write("GET /two HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
       const responses = await client.waitForResponses(2);
-      assert.equal(responses[1]!.text, "GET /two ");
+      assert.equal(responses[1].text, "GET /two ");
     } finally {
       client.destroy();
     }
@@ -143,77 +143,77 @@ describe("keep-alive and response framing", () => {
   it("responses carry an IMF-fixdate Date and a Content-Length for known bodies", async () => {
     const result = await exchange(server.port, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n", { responses: 1 });
     const [response] = result.responses;
-    assert.match(response!.get("date") ?? "", IMF_FIXDATE);
-    const skew = Math.abs(Date.parse(response!.get("date")!) - Date.now());
+    assert.match(response.get("date") ?? "", IMF_FIXDATE);
+    const skew = Math.abs(Date.parse(response.get("date")!) - Date.now());
     assert.ok(skew < 60_000, `Date is off by ${skew} ms`);
-    assert.equal(response!.get("content-length"), String(Buffer.byteLength("GET /x ")));
-    assert.equal(response!.has("transfer-encoding"), false);
+    assert.equal(response.get("content-length"), String(Buffer.byteLength("GET /x ")));
+    assert.equal(response.has("transfer-encoding"), false);
   });
 
   it("a streamed body is chunked on HTTP/1.1 and the connection goes on", async () => {
     const result = await exchange(server.port, "GET /stream HTTP/1.1\r\nHost: a\r\n\r\nGET /after HTTP/1.1\r\nHost: a\r\n\r\n", { responses: 2 });
     const [streamed, after] = result.responses;
-    assert.equal(streamed!.chunked, true, describeBytes(result.text));
-    assert.equal(streamed!.has("content-length"), false);
-    assert.equal(streamed!.text, "alpha,beta,gamma");
-    assert.equal(after!.text, "GET /after ");
+    assert.equal(streamed.chunked, true, describeBytes(result.text));
+    assert.equal(streamed.has("content-length"), false);
+    assert.equal(streamed.text, "alpha,beta,gamma");
+    assert.equal(after.text, "GET /after ");
   });
 
   it("a streamed body on HTTP/1.0 is delimited by close, never chunked", async () => {
     const result = await exchange(server.port, "GET /stream HTTP/1.0\r\n\r\n");
     assert.equal(result.responses.length, 1, describeBytes(result.text));
-    assert.equal(result.responses[0]!.chunked, false);
-    assert.equal(result.responses[0]!.text, "alpha,beta,gamma");
+    assert.equal(result.responses[0].chunked, false);
+    assert.equal(result.responses[0].text, "alpha,beta,gamma");
     assert.ok(result.closed);
   });
 
   it("a streamed body on HTTP/1.0 keep-alive cannot be chunked, so the server closes", async () => {
     const result = await exchange(server.port, "GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /after HTTP/1.0\r\n\r\n");
     assert.equal(result.responses.length, 1, describeBytes(result.text));
-    assert.equal(result.responses[0]!.chunked, false);
-    assert.notEqual(result.responses[0]!.get("connection")?.toLowerCase(), "keep-alive");
-    assert.equal(result.responses[0]!.text, "alpha,beta,gamma");
+    assert.equal(result.responses[0].chunked, false);
+    assert.notEqual(result.responses[0].get("connection")?.toLowerCase(), "keep-alive");
+    assert.equal(result.responses[0].text, "alpha,beta,gamma");
     assert.ok(result.closed);
   });
 
   it("HEAD gets the headers of GET and no body", async () => {
     const result = await exchange(server.port, "HEAD /h HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n", { responses: 2, methods: ["HEAD", "GET"] });
     const [head, next] = result.responses;
-    assert.equal(head!.status, 200);
-    assert.equal(head!.body.length, 0);
-    assert.equal(head!.get("content-length"), String("HEAD /h ".length));
-    assert.equal(next!.text, "GET /next ", `HEAD must not send body bytes: ${describeBytes(result.text)}`);
+    assert.equal(head.status, 200);
+    assert.equal(head.body.length, 0);
+    assert.equal(head.get("content-length"), String("HEAD /h ".length));
+    assert.equal(next.text, "GET /next ", `HEAD must not send body bytes: ${describeBytes(result.text)}`);
   });
 
   it("HEAD keeps a Content-Length the handler set by hand", async () => {
     const result = await exchange(server.port, "HEAD /explicit-length HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n", { responses: 2, methods: ["HEAD", "GET"] });
     const [head, next] = result.responses;
-    assert.equal(head!.getAll("content-length").join(","), "42", describeBytes(result.text));
-    assert.equal(next!.text, "GET /next ", describeBytes(result.text));
+    assert.equal(head.getAll("content-length").join(","), "42", describeBytes(result.text));
+    assert.equal(next.text, "GET /next ", describeBytes(result.text));
   });
 
   it("HEAD of a streamed body sends no chunks", async () => {
     const result = await exchange(server.port, "HEAD /stream HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n", { responses: 2, methods: ["HEAD", "GET"] });
-    assert.equal(result.responses[1]!.text, "GET /next ", describeBytes(result.text));
+    assert.equal(result.responses[1].text, "GET /next ", describeBytes(result.text));
   });
 
   it("204 has no body, no Content-Length and no Transfer-Encoding", async () => {
     const result = await exchange(server.port, "GET /204 HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n", { responses: 2 });
     const [noContent, next] = result.responses;
-    assert.equal(noContent!.status, 204);
-    assert.equal(noContent!.get("x-kind"), "no-content");
-    assert.equal(noContent!.has("content-length"), false, "RFC 9110 §8.6: MUST NOT send Content-Length in 204");
-    assert.equal(noContent!.has("transfer-encoding"), false, "RFC 9112 §6.1: MUST NOT send Transfer-Encoding in 204");
-    assert.equal(next!.text, "GET /next ", describeBytes(result.text));
+    assert.equal(noContent.status, 204);
+    assert.equal(noContent.get("x-kind"), "no-content");
+    assert.equal(noContent.has("content-length"), false, "RFC 9110 §8.6: MUST NOT send Content-Length in 204");
+    assert.equal(noContent.has("transfer-encoding"), false, "RFC 9112 §6.1: MUST NOT send Transfer-Encoding in 204");
+    assert.equal(next.text, "GET /next ", describeBytes(result.text));
   });
 
   it("304 has no body and no Transfer-Encoding", async () => {
     const result = await exchange(server.port, "GET /304 HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n", { responses: 2 });
     const [notModified, next] = result.responses;
-    assert.equal(notModified!.status, 304);
-    assert.equal(notModified!.get("etag"), '"v1"');
-    assert.equal(notModified!.has("transfer-encoding"), false);
-    assert.equal(next!.text, "GET /next ", describeBytes(result.text));
+    assert.equal(notModified.status, 304);
+    assert.equal(notModified.get("etag"), '"v1"');
+    assert.equal(notModified.has("transfer-encoding"), false);
+    assert.equal(next.text, "GET /next ", describeBytes(result.text));
   });
 
   it("a body the handler ignores is skipped, not parsed as the next request", async () => {
@@ -236,7 +236,7 @@ describe("keep-alive and response framing", () => {
       await client.write("GET /half HTTP/1.1\r\nHost: a\r\n\r\n");
       client.socket.end();
       const [response] = await client.waitForResponses(1);
-      assert.equal(response!.text, "GET /half ");
+      assert.equal(response.text, "GET /half ");
     } finally {
       client.destroy();
     }

@@ -15,7 +15,7 @@ function fields(count: number, valueSize = 1): string {
 
 function assertRefused(result: { responses: Array<{ status: number; get(n: string): string | undefined }>; closed: boolean; text: string }, status: number): void {
   assert.equal(result.responses.length, 1, `one response expected: ${describeBytes(result.text)}`);
-  assert.equal(result.responses[0]!.status, status, describeBytes(result.text));
+  assert.equal(result.responses[0].status, status, describeBytes(result.text));
   assert.ok(result.closed, "the connection must close after a refusal");
 }
 
@@ -118,7 +118,7 @@ describe("small limits", () => {
   it("maxBodySize: a chunked body of exactly the limit is served", async () => {
     const result = await exchange(server.port, `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n${"y".repeat(600)}\r\n190\r\n${"z".repeat(400)}\r\n0\r\n\r\n`, { responses: 1 });
     assert.equal(result.responses[0]?.status, 200);
-    assert.ok(result.responses[0]!.text.startsWith("POST / 1000:yyy"));
+    assert.ok(result.responses[0].text.startsWith("POST / 1000:yyy"));
   });
 
   it("the client sees the 413 even while it is still sending a large body (lingering close)", async () => {
@@ -127,7 +127,7 @@ describe("small limits", () => {
       void client.write("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 200000\r\n\r\n");
       void client.write(Buffer.alloc(200_000, 0x61));
       const [response] = await client.waitForResponses(1);
-      assert.equal(response!.status, 413);
+      assert.equal(response.status, 413);
       assert.ok(await client.waitForClose(5000), "closed after 413");
     } finally {
       client.destroy();
@@ -162,7 +162,7 @@ describe("small limits", () => {
       // The head alone first, so every body byte arrives after the handler has answered.
       await client.write("POST /ignore-body HTTP/1.1\r\nHost: a\r\nContent-Length: 900\r\n\r\n");
       const [response] = await client.waitForResponses(1);
-      assert.equal(response!.text, "ignored");
+      assert.equal(response.text, "ignored");
       await client.write(`${"d".repeat(900)}${SMUGGLED}`);
       assert.ok(await client.waitForClose(4000), "900 ignored bytes exceed maxDrainSize 256: the server must close");
       assert.equal(client.finalResponses().length, 1, describeBytes(client.text));
@@ -181,7 +181,7 @@ describe("small limits", () => {
       assert.ok(await client.waitForClose(5000), "the server must close a slowloris connection");
       const responses = client.finalResponses();
       assert.equal(responses.length, 1, describeBytes(client.text));
-      assert.equal(responses[0]!.status, 408);
+      assert.equal(responses[0].status, 408);
     } finally {
       client.destroy();
     }
@@ -217,7 +217,7 @@ describe("small limits", () => {
       await client.waitForResponses(1);
       await client.write("GET /2 HTTP/1.1\r\nHost: a\r\n\r\n");
       const responses = await client.waitForResponses(2);
-      assert.equal(responses[1]!.text, "GET /2 0:");
+      assert.equal(responses[1].text, "GET /2 0:");
     } finally {
       client.destroy();
     }
@@ -242,7 +242,7 @@ describe("small limits", () => {
       // 10 bytes over about a second, each gap well under the 500 ms limit.
       await client.writeSlowly("0123456789", 1, 100);
       const [response] = await client.waitForResponses(1);
-      assert.equal(response!.text, "POST / 10:0123456789");
+      assert.equal(response.text, "POST / 10:0123456789");
     } finally {
       client.destroy();
     }

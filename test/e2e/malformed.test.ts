@@ -150,8 +150,8 @@ describe("malformed and valid requests over raw TCP", () => {
         const result = await exchange(server.port, row.request, { responses: 1, fragment });
         assert.equal(result.responses.length, 1, `one response expected, got ${describeBytes(result.text)}`);
         const [response] = result.responses;
-        assert.equal(response!.status, row.status, describeBytes(result.text));
-        if (row.body !== undefined) assert.equal(response!.text, row.body);
+        assert.equal(response.status, row.status, describeBytes(result.text));
+        if (row.body !== undefined) assert.equal(response.text, row.body);
         if (row.closed !== undefined) assert.equal(result.closed, row.closed, "connection closed?");
       });
     }
@@ -163,10 +163,10 @@ describe("malformed and valid requests over raw TCP", () => {
         const statuses = Array.isArray(row.status) ? row.status : [row.status];
         assert.equal(result.responses.length, 1, `exactly one response expected, got ${describeBytes(result.text)}`);
         const [response] = result.responses;
-        assert.ok(statuses.includes(response!.status), `status ${response!.status}, want ${statuses.join("|")}: ${describeBytes(result.text)}`);
+        assert.ok(statuses.includes(response.status), `status ${response.status}, want ${statuses.join("|")}: ${describeBytes(result.text)}`);
         if (row.closed !== undefined) assert.equal(result.closed, row.closed, "connection closed?");
         if (row.closed) {
-          assert.equal(response!.get("connection")?.toLowerCase(), "close", "a closing error response says Connection: close");
+          assert.equal(response.get("connection")?.toLowerCase(), "close", "a closing error response says Connection: close");
           assert.ok(!seen.includes("GET /smuggled"), `smuggled request reached the handler: ${seen.join(", ")}`);
         }
         assert.ok(!result.text.includes("smuggled"), "the error response must not echo request bytes");
@@ -196,7 +196,7 @@ describe("request-target forms (RFC 9112 §3.2)", () => {
   it("origin-form: the URL is built from Host", async () => {
     const result = await exchange(server.port, "GET /a/b?c=d HTTP/1.1\r\nHost: example.test:8080\r\n\r\n", { responses: 1 });
     assert.equal(result.responses[0]?.status, 200);
-    const url = new URL(seen[0]!.url);
+    const url = new URL(seen[0].url);
     assert.equal(url.host, "example.test:8080");
     assert.equal(url.pathname, "/a/b");
     assert.equal(url.search, "?c=d");
@@ -239,7 +239,7 @@ describe("framing across messages on one connection", () => {
   it("a GET without Content-Length has no body: the bytes after it are the next request", async () => {
     const result = await exchange(server.port, `${get()}hello\r\n\r\n${SMUGGLED}`);
     assert.deepEqual(result.responses.map((r) => r.status), [200, 400], describeBytes(result.text));
-    assert.equal(result.responses[0]!.text, "GET / 0:");
+    assert.equal(result.responses[0].text, "GET / 0:");
     assert.ok(result.closed);
     assert.deepEqual(seen, ["GET /"]);
   });
@@ -266,7 +266,7 @@ describe("framing across messages on one connection", () => {
   it("a chunk-size error mid-body is not followed by an answer to the smuggled request", async () => {
     const result = await exchange(server.port, chunked(`5\r\nhello\r\nzz\r\n${SMUGGLED}`));
     assert.equal(result.responses.length, 1, describeBytes(result.text));
-    assert.equal(result.responses[0]!.status, 400);
+    assert.equal(result.responses[0].status, 400);
     assert.ok(result.closed);
     assert.ok(!seen.includes("GET /smuggled"));
   });
@@ -277,7 +277,7 @@ describe("framing across messages on one connection", () => {
       `POST / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /smuggled HTTP/1.0\r\nConnection: keep-alive\r\n\r\n`,
     );
     assert.equal(result.responses.length, 1, describeBytes(result.text));
-    assert.ok([200, 400].includes(result.responses[0]!.status), describeBytes(result.text));
+    assert.ok([200, 400].includes(result.responses[0].status), describeBytes(result.text));
     assert.ok(result.closed, "faulty framing: the connection must close after the response");
     assert.ok(!seen.includes("GET /smuggled"));
   });
@@ -287,7 +287,7 @@ describe("framing across messages on one connection", () => {
     try {
       await client.writeSlowly(chunked("5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n"), 1, 0);
       const [response] = await client.waitForResponses(1);
-      assert.equal(response!.text, "POST / 5:hello");
+      assert.equal(response.text, "POST / 5:hello");
     } finally {
       client.destroy();
     }
@@ -317,12 +317,12 @@ describe("what the handler sees of the request", () => {
 
   it("repeated fields are combined, values trimmed, Host kept", async () => {
     const result = await exchange(server.port, "GET / HTTP/1.1\r\nHost: example.test\r\nX-A: 1\r\nx-a: 2\r\nX-B: \t padded value \t\r\n\r\n", { responses: 1 });
-    assert.deepEqual(JSON.parse(result.responses[0]!.text), { method: "GET", xa: "1, 2", xb: "padded value", host: "example.test", length: null, bodyIsNull: true, body: null });
+    assert.deepEqual(JSON.parse(result.responses[0].text), { method: "GET", xa: "1, 2", xb: "padded value", host: "example.test", length: null, bodyIsNull: true, body: null });
   });
 
   it("a POST body and its Content-Length are visible", async () => {
     const result = await exchange(server.port, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc", { responses: 1 });
-    const seen = JSON.parse(result.responses[0]!.text) as { length: string; body: string };
+    const seen = JSON.parse(result.responses[0].text) as { length: string; body: string };
     assert.equal(seen.length, "3");
     assert.equal(seen.body, "abc");
   });

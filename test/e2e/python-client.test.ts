@@ -101,15 +101,15 @@ describe("Python http.client against sockserve", { skip: !existsSync(PYTHON) && 
     const session = (await python(SESSION, [String(server.port)])) as Session;
     const [hello, big, chunked, head, empty, stream] = session.results;
     assert.deepEqual(hello, { status: 200, version: 11, body: "hello py", length: "8", te: null, will_close: false });
-    assert.equal(big!.body, `70000:${"x".repeat(40)}:length`);
-    assert.equal(chunked!.body, `31:chunk-one,chunk-two,chunk-three:chunked`);
-    assert.equal(head!.status, 200);
-    assert.equal(head!.body, "");
-    assert.equal(head!.length, String("hello anon".length));
-    assert.equal(empty!.status, 204);
-    assert.equal(empty!.body, "");
-    assert.equal(stream!.te, "chunked");
-    assert.equal(stream!.body, "s1,s2,s3");
+    assert.equal(big.body, `70000:${"x".repeat(40)}:length`);
+    assert.equal(chunked.body, `31:chunk-one,chunk-two,chunk-three:chunked`);
+    assert.equal(head.status, 200);
+    assert.equal(head.body, "");
+    assert.equal(head.length, String("hello anon".length));
+    assert.equal(empty.status, 204);
+    assert.equal(empty.body, "");
+    assert.equal(stream.te, "chunked");
+    assert.equal(stream.body, "s1,s2,s3");
     // Every request came from Python's one socket.
     assert.equal(peerPorts.length, 6);
     assert.deepEqual(new Set(peerPorts), new Set([session.local_port]));

@@ -69,7 +69,7 @@ describe("server surface", () => {
         try {
           await client.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
           const [response] = await client.waitForResponses(1);
-          assert.deepEqual(JSON.parse(response!.text), { address: "127.0.0.1", family: "IPv4", port: client.socket.localPort });
+          assert.deepEqual(JSON.parse(response.text), { address: "127.0.0.1", family: "IPv4", port: client.socket.localPort });
           assert.equal(sawServer, server);
         } finally {
           client.destroy();
@@ -93,7 +93,7 @@ describe("server surface", () => {
       try {
         await client.write("GET / HTTP/1.1\r\nHost: [::1]\r\n\r\n");
         const [response] = await client.waitForResponses(1);
-        assert.deepEqual(JSON.parse(response!.text), { address: "::1", family: "IPv6", port: client.socket.localPort });
+        assert.deepEqual(JSON.parse(response.text), { address: "::1", family: "IPv6", port: client.socket.localPort });
       } finally {
         client.destroy();
       }
@@ -152,8 +152,8 @@ describe("stop()", () => {
       assert.equal(stopped, false, "stop() must wait for the in-flight request");
       release.resolve();
       const [response] = await client.waitForResponses(1);
-      assert.equal(response!.status, 200);
-      assert.equal(response!.text, "finished after stop");
+      assert.equal(response.status, 200);
+      assert.equal(response.text, "finished after stop");
       assert.ok(await client.waitForClose(3000), "the connection closes after its last response");
       await within(stopping, 3000, "stop() after the in-flight response");
     } finally {

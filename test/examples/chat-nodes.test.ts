@@ -49,7 +49,7 @@ describe("the chat example on two nodes behind nginx, through Redis", { timeout:
     for (let i = 0; i < 2; i++) nodes.push(await startChat(redis.url));
     dir = await mkdtemp(path.join(tmpdir(), "sockserve-chat-nginx-"));
     nginxPort = await freePort();
-    nginx = await startNginx(ensureNginx(), dir, nginxPort, [nodes[0]!.port, nodes[1]!.port]);
+    nginx = await startNginx(ensureNginx(), dir, nginxPort, [nodes[0].port, nodes[1].port]);
     browser = await chromium.launch({ executablePath: await ensureChromium(), headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
   });
   after(async () => {
@@ -61,8 +61,8 @@ describe("the chat example on two nodes behind nginx, through Redis", { timeout:
   });
 
   it("shows each page's messages on the other node's pages", async () => {
-    const ada = await join(browser, `http://127.0.0.1:${nodes[0]!.port}/`, "Ada");
-    const bob = await join(browser, `http://127.0.0.1:${nodes[1]!.port}/`, "Bob");
+    const ada = await join(browser, `http://127.0.0.1:${nodes[0].port}/`, "Ada");
+    const bob = await join(browser, `http://127.0.0.1:${nodes[1].port}/`, "Bob");
     const cy = await join(browser, `http://127.0.0.1:${nginxPort}/`, "Cy");
     // Each join went through the broker; seeing the later joins proves the earlier pages' nodes subscribed.
     await sees(ada, "Bob joined");

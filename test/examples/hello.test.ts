@@ -28,7 +28,7 @@ describe("examples/hello", () => {
         const m = /^Listening on (\S+)$/m.exec(output);
         if (m !== null) {
           clearTimeout(timer);
-          resolve(m[1]!);
+          resolve(m[1]);
         }
       });
       void exited.then(({ code }) => reject(new Error(`the server exited (${code}): ${output}`)));

@@ -101,6 +101,6 @@ describe("examples/tcp-echo", () => {
   it("serves several clients at once", async () => {
     const inputs = [randomBytes(200_000), randomBytes(300_000), randomBytes(100_000)];
     const results = await Promise.all(inputs.map((input) => runClient(port, [], input)));
-    results.forEach((ran, i) => assert.ok(ran.stdout.equals(inputs[i]!), `client ${i} got different bytes`));
+    results.forEach((ran, i) => assert.ok(ran.stdout.equals(inputs[i]), `client ${i} got different bytes`));
   });
 });

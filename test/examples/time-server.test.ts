@@ -96,12 +96,12 @@ describe("examples/time-server", () => {
     }
     assert.ok(events.length >= 2, `only ${events.length} event(s) in 8 s`);
     for (let i = 1; i < events.length; i++) {
-      const gap = events[i]!.epochMs - events[i - 1]!.epochMs;
+      const gap = events[i].epochMs - events[i - 1].epochMs;
       assert.ok(gap >= 700 && gap <= 1500, `events ${i - 1} and ${i} are ${gap} ms apart`);
-      const arrivalGap = events[i]!.at - events[i - 1]!.at;
+      const arrivalGap = events[i].at - events[i - 1].at;
       assert.ok(arrivalGap >= 500 && arrivalGap <= 1700, `events arrived ${arrivalGap} ms apart: the stream is buffered`);
     }
-    assert.ok(Math.abs(events[0]!.epochMs - Date.now()) < 10_000);
+    assert.ok(Math.abs(events[0].epochMs - Date.now()) < 10_000);
 
     // The client is gone: the server must notice and clear the stream's interval.
     assert.ok(await printed(/stream closed \([^)]*\); 0 open/, 5000), `the stream was not cleaned up:\n${output}`);

@@ -141,12 +141,12 @@ describe("LightResponse matches Response", () => {
 
 describe("LightResponse.fieldOf and bodyLength (compress() reads a response without Headers)", () => {
   const rows: [string, () => LightResponse, string, string | null, number][] = [
-    ["a record", () => new LightResponse("héllo", { headers: { "X-A": "1" } }) as unknown as LightResponse, "x-a", "1", 6],
-    ["pairs, repeated", () => new LightResponse(new Uint8Array(3), { headers: [["Vary", "a"], ["vary", "b"]] }) as unknown as LightResponse, "vary", "a, b", 3],
-    ["the implied Content-Type", () => new LightResponse("x") as unknown as LightResponse, "content-type", "text/plain;charset=UTF-8", 1],
-    ["an absent field, a null body", () => new LightResponse(null) as unknown as LightResponse, "etag", null, 0],
+    ["a record", () => new LightResponse("héllo", { headers: { "X-A": "1" } }), "x-a", "1", 6],
+    ["pairs, repeated", () => new LightResponse(new Uint8Array(3), { headers: [["Vary", "a"], ["vary", "b"]] }), "vary", "a, b", 3],
+    ["the implied Content-Type", () => new LightResponse("x"), "content-type", "text/plain;charset=UTF-8", 1],
+    ["an absent field, a null body", () => new LightResponse(null), "etag", null, 0],
     ["trusted flat fields", () => LightResponse.trustedFlat(200, ["ETag", '"e"'], null) as unknown as LightResponse, "etag", '"e"', 0],
-    ["a Headers object", () => new LightResponse(new ReadableStream(), { headers: new Headers({ "X-B": "2" }) }) as unknown as LightResponse, "x-b", "2", -1],
+    ["a Headers object", () => new LightResponse(new ReadableStream(), { headers: new Headers({ "X-B": "2" }) }), "x-b", "2", -1],
   ];
   for (const [name, make, field, value, length] of rows) {
     it(name, () => {

@@ -16,8 +16,8 @@ async function answer(handler: (req: Request) => unknown): Promise<unknown> {
   return withServer({ fetch: (req) => Response.json(handler(req)) }, async (server) => {
     const { responses } = await exchange(server.port, RAW);
     assert.equal(responses.length, 1);
-    assert.equal(responses[0]!.status, 200);
-    return JSON.parse(responses[0]!.body.toString());
+    assert.equal(responses[0].status, 200);
+    return JSON.parse(responses[0].body.toString());
   });
 }
 

@@ -30,7 +30,7 @@ export function mutate(seed: Buffer, rand: () => number, pool: Buffer[]): Buffer
     const at = Math.floor(rand() * (out.length + 1));
     switch (Math.floor(rand() * 7)) {
       case 0: // flip a bit
-        if (out.length > 0) out[Math.min(at, out.length - 1)]! ^= 1 << Math.floor(rand() * 8);
+        if (out.length > 0) out[Math.min(at, out.length - 1)] ^= 1 << Math.floor(rand() * 8);
         break;
       case 1: // random byte
         if (out.length > 0) out[Math.min(at, out.length - 1)] = Math.floor(rand() * 256);
@@ -39,13 +39,13 @@ export function mutate(seed: Buffer, rand: () => number, pool: Buffer[]): Buffer
         out = Buffer.concat([out.subarray(0, at), out.subarray(Math.min(out.length, at + 1 + Math.floor(rand() * 8)))]);
         break;
       case 3: // insert an interesting token
-        out = Buffer.concat([out.subarray(0, at), Buffer.from(INTERESTING[Math.floor(rand() * INTERESTING.length)]!, "latin1"), out.subarray(at)]);
+        out = Buffer.concat([out.subarray(0, at), Buffer.from(INTERESTING[Math.floor(rand() * INTERESTING.length)], "latin1"), out.subarray(at)]);
         break;
       case 4: // duplicate a run
         out = Buffer.concat([out.subarray(0, at), out.subarray(at, at + 1 + Math.floor(rand() * 16)), out.subarray(at)]);
         break;
       case 5: // splice with another seed
-        out = Buffer.concat([out.subarray(0, at), pool[Math.floor(rand() * pool.length)]!.subarray(Math.floor(rand() * 8))]);
+        out = Buffer.concat([out.subarray(0, at), pool[Math.floor(rand() * pool.length)].subarray(Math.floor(rand() * 8))]);
         break;
       default: // truncate
         out = out.subarray(0, at);
@@ -104,7 +104,7 @@ export function fuzz(seed: number, iterations: number, deadline = Infinity): Fuz
   for (let i = 0; i < iterations && Date.now() < deadline; i++) {
     stats.iterations++;
     if (rand() < 0.6) {
-      const input = mutate(httpPool[Math.floor(rand() * httpPool.length)]!, rand, httpPool);
+      const input = mutate(httpPool[Math.floor(rand() * httpPool.length)], rand, httpPool);
       let whole: string;
       try {
         whole = httpOutcome([input]);
@@ -117,7 +117,7 @@ export function fuzz(seed: number, iterations: number, deadline = Infinity): Fuz
         throw new Error(`seed ${seed} case ${i}: split result differs for ${JSON.stringify(input.toString("latin1"))}\nwhole ${whole}\nsplit ${split}`);
       }
     } else {
-      const input = mutate(wsPool[Math.floor(rand() * wsPool.length)]!, rand, wsPool);
+      const input = mutate(wsPool[Math.floor(rand() * wsPool.length)], rand, wsPool);
       const deflate = rand() < 0.5;
       const whole = wsOutcome([input], deflate);
       if (whole.includes("error:")) stats.wsErrors++;

@@ -20,16 +20,16 @@ function duplexPair(): [Duplex, Duplex] {
         release?.();
       },
       write(chunk, _enc, cb) {
-        if (sides[1 - i]!.push(chunk)) cb();
+        if (sides[1 - i].push(chunk)) cb();
         else blocked[1 - i] = () => cb();
       },
       final(cb) {
-        sides[1 - i]!.push(null);
+        sides[1 - i].push(null);
         cb();
       },
     }));
   }
-  return [sides[0]!, sides[1]!];
+  return [sides[0], sides[1]];
 }
 
 function text(body: string, headers: string[] = []): OutgoingResponse {
@@ -90,11 +90,11 @@ describe("Connection", () => {
     await h.settle();
     assert.equal(h.exchanges.length, 1, "the next request is parsed only once the current one is answered");
     const [a] = h.exchanges;
-    a!.respond(text("/a"));
+    a.respond(text("/a"));
     await h.settle();
-    h.exchanges[1]!.respond(text("/b"));
+    h.exchanges[1].respond(text("/b"));
     await h.settle();
-    h.exchanges[2]!.respond(text("/c"));
+    h.exchanges[2].respond(text("/c"));
     await h.settle();
     const bodies = h.received().split("\r\n\r\n").slice(1).map((part) => part.slice(0, 2));
     assert.deepEqual(bodies, ["/a", "/b", "/c"]);
@@ -106,7 +106,7 @@ describe("Connection", () => {
     h.send(GET("/1") + GET("/2"));
     await h.settle();
     assert.equal(h.exchanges.length, 1);
-    h.exchanges[0]!.respond(text("one"));
+    h.exchanges[0].respond(text("one"));
     await h.settle();
     assert.equal(h.exchanges.length, 2);
   });
@@ -126,7 +126,7 @@ describe("Connection", () => {
     await h.settle();
     assert.equal(h.exchanges.length, 1);
     assert.equal(h.received(), "", "no 100 before the handler reads");
-    const ex = h.exchanges[0]!;
+    const ex = h.exchanges[0];
     const read = ex.body!.read();
     await h.settle();
     assert.match(h.received(), /^HTTP\/1\.1 100 Continue\r\n\r\n$/);
@@ -187,7 +187,7 @@ describe("Connection", () => {
     h.conn.sweep(Date.now() + 1001);
     await h.settle();
     assert.match(h.received(), /^HTTP\/1\.1 408 /);
-    assert.equal(h.exchanges[0]!.aborted, true);
+    assert.equal(h.exchanges[0].aborted, true);
   });
 
   it("refuses a bad request with its status, closes, and never reads what follows", async () => {
@@ -221,7 +221,7 @@ describe("Connection", () => {
     const h = harness((ex) => ex.respond({ status: 200, statusText: "", headers: [], body: reader, bodyLength: 50_005 }));
     h.send(GET("/"));
     await h.settle();
-    const body = h.received().split("\r\n\r\n")[1]!;
+    const body = h.received().split("\r\n\r\n")[1];
     assert.equal(body, "a".repeat(20_000) + "b".repeat(30_000) + "c".repeat(5));
     assert.equal(returned, 0);
   });

@@ -26,7 +26,7 @@ function randomFrames(rand: () => number): Buffer {
     head.writeUIntBE(length, 0, 3);
     head[3] = (rand() * 12) | 0; // the ten known types, and unknown ones
     head[4] = (rand() * 256) | 0;
-    head.writeUInt32BE([0, 1, 3, 0x80000001][(rand() * 4) | 0]!, 5);
+    head.writeUInt32BE([0, 1, 3, 0x80000001][(rand() * 4) | 0], 5);
     parts.push(head, randomBytes(rand, length));
   }
   return Buffer.concat(parts);

@@ -159,8 +159,8 @@ describe("FrameParser API", () => {
     parser.execute(input.subarray(21));
     input.fill(0);
     const [whole, split] = frames as DataFrame[];
-    assert.deepEqual([...whole!.data], [0, 0], "the view sees the input change");
-    assert.deepEqual([...split!.data], [0x6a, 0x6b], "the copy does not");
+    assert.deepEqual([...whole.data], [0, 0], "the view sees the input change");
+    assert.deepEqual([...split.data], [0x6a, 0x6b], "the copy does not");
   });
 
   it("maxFrameSize can be raised, within 16384..2^24-1", () => {

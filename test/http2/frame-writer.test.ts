@@ -91,8 +91,8 @@ describe("frame writer: round trips through the parser", () => {
         const wire = headersFrames(9, block, endStream, maxFrameSize);
         assert.equal(wire.length, frames * 9 + size);
         assert.equal(wire[3], FrameType.HEADERS);
-        assert.equal(wire[4]! & Flag.END_STREAM, endStream ? 1 : 0);
-        if (frames > 1) assert.equal(wire[4]! & Flag.END_HEADERS, 0);
+        assert.equal(wire[4] & Flag.END_STREAM, endStream ? 1 : 0);
+        if (frames > 1) assert.equal(wire[4] & Flag.END_HEADERS, 0);
         const events = size > 2000 ? parseFrames([wire]).events : roundTrip(wire);
         assert.deepEqual(events, [{ type: "HEADERS", streamId: 9, endStream, endHeaders: true, priority: null, headerBlock: block.toString("hex") }]);
       }

@@ -127,7 +127,7 @@ function parseAll(chunks: Uint8Array[], preface: boolean): Frame[] {
 /** frameTypes walks the raw frame headers after the preface (no parser): the types on the wire. */
 function frameTypes(wire: Buffer, from: number): number[] {
   const types: number[] = [];
-  for (let at = from; at < wire.length; at += 9 + wire.readUIntBE(at, 3)) types.push(wire[at + 3]!);
+  for (let at = from; at < wire.length; at += 9 + wire.readUIntBE(at, 3)) types.push(wire[at + 3]);
   return types;
 }
 
@@ -152,7 +152,7 @@ describe("python3-h2 as the peer", { skip: !hasH2 && "no /usr/bin/python3 with h
       const cut = parseAll([wire.subarray(0, 7), wire.subarray(7, 16_400), wire.subarray(16_400)], true);
       assert.deepEqual(summary(bytewise), summary(frames));
       assert.deepEqual(summary(cut), summary(frames));
-      const blockLength = frames[1]!.type === 1 ? frames[1]!.headerBlock.length : 0;
+      const blockLength = frames[1].type === 1 ? frames[1].headerBlock.length : 0;
       assert.ok(blockLength > 16_384, `block of ${blockLength}`);
       assert.deepEqual(summary(frames), [
         { type: "SETTINGS", streamId: 0, ack: false, settings: "…" },
@@ -160,7 +160,7 @@ describe("python3-h2 as the peer", { skip: !hasH2 && "no /usr/bin/python3 with h
         { type: "DATA", streamId: 1, endStream: false, data: Buffer.from("hello").toString("hex"), flowLength: 16 },
         { type: "WINDOW_UPDATE", streamId: 1, windowSizeIncrement: 500 },
         { type: "DATA", streamId: 1, endStream: true, data: "", flowLength: 0 },
-        { type: "HEADERS", streamId: 3, endStream: false, endHeaders: true, priority: { exclusive: true, dependency: 1, weight: 32 }, headerBlock: summary([frames[5]!])[0]!.headerBlock },
+        { type: "HEADERS", streamId: 3, endStream: false, endHeaders: true, priority: { exclusive: true, dependency: 1, weight: 32 }, headerBlock: summary([frames[5]])[0].headerBlock },
         { type: "PRIORITY", streamId: 3, priority: { exclusive: false, dependency: 0, weight: 200 } },
         { type: "RST_STREAM", streamId: 3, errorCode: 8 },
         { type: "PING", streamId: 0, ack: false, opaqueData: Buffer.from("12345678").toString("hex") },
@@ -172,7 +172,7 @@ describe("python3-h2 as the peer", { skip: !hasH2 && "no /usr/bin/python3 with h
       py.say({ blocks });
       const decoded = await py.hear<[string, string][][]>();
       assert.equal(decoded.length, 2);
-      assert.deepEqual(decoded[0]!.at(-1), ["x-big", big]);
+      assert.deepEqual(decoded[0].at(-1), ["x-big", big]);
       assert.deepEqual(decoded[1], [[":method", "POST"], [":scheme", "http"], [":authority", "a"], [":path", "/up"]]);
     } finally {
       py.close();

@@ -25,7 +25,7 @@ const MB = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
 /** softOpenFiles is this (client) process's soft RLIMIT_NOFILE: it holds 2,000 sockets. */
 function softOpenFiles(): number {
   const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"))!;
-  const soft = line.replace("Max open files", "").trim().split(/\s+/)[0]!;
+  const soft = line.replace("Max open files", "").trim().split(/\s+/)[0];
   return soft === "unlimited" ? Infinity : Number(soft);
 }
 
@@ -98,7 +98,7 @@ async function waitUntil(predicate: () => boolean, timeoutMs: number): Promise<b
   return true;
 }
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 /** serverFixture starts the hardening server before a describe block's tests and stops it after them. */
 function serverFixture(options: Record<string, unknown>, prefix: string): () => { proc: OpsProcess; port: number } {
@@ -317,14 +317,14 @@ describe("maxConnections", () => {
         assert.equal(c.data.length, 0, `connection ${51 + i} got no answer: ${JSON.stringify(c.text)}`);
       }
       // The 50 held connections still work.
-      await held[0]!.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-      assert.equal((await held[0]!.waitForResponses(2))[1]!.text, "ok");
+      await held[0].write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+      assert.equal((await held[0].waitForResponses(2))[1].text, "ok");
 
       await proc.until(() => /maxConnections/.test(proc.stderr), 2000);
       await new Promise((r) => setTimeout(r, 300));
       const lines = proc.stderr.split("\n").filter((l) => l.includes("maxConnections"));
       assert.equal(lines.length, 1, `one log line for 20 refused connections, got:\n${lines.join("\n")}`);
-      assert.match(lines[0]!, /maxConnections \(50\) reached/);
+      assert.match(lines[0], /maxConnections \(50\) reached/);
 
       // A slot frees up when a connection closes.
       held.pop()!.destroy();
@@ -332,7 +332,7 @@ describe("maxConnections", () => {
       const again = await OpsClient.connect({ port });
       extra.push(again);
       await again.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-      assert.equal((await again.waitForResponses(1))[0]!.text, "ok");
+      assert.equal((await again.waitForResponses(1))[0].text, "ok");
     } finally {
       for (const c of [...held, ...extra]) c.destroy();
     }

@@ -17,8 +17,8 @@ async function get(port: number, head: string): Promise<ReturnType<OpsClient["fi
   const client = await OpsClient.connect({ port });
   try {
     await client.write(head);
-    const [response] = await client.waitForResponses(1, { methods: [head.split(" ")[0]!] });
-    return response!;
+    const [response] = await client.waitForResponses(1, { methods: [head.split(" ")[0]] });
+    return response;
   } finally {
     client.destroy();
   }
@@ -106,15 +106,15 @@ describe("graceful drain of one process (server.drain)", () => {
 
       await health.write("\r\n");
       const [h] = await health.waitForResponses(1);
-      assert.equal(h!.status, 503);
-      assert.equal(h!.text, "draining\n");
-      assert.equal(h!.get("connection"), "close");
+      assert.equal(h.status, 503);
+      assert.equal(h.text, "draining\n");
+      assert.equal(h.get("connection"), "close");
 
       release.resolve();
       const [s] = await slow.waitForResponses(1);
-      assert.equal(s!.status, 200);
-      assert.equal(s!.text, "slow done");
-      assert.equal(s!.get("connection"), "close");
+      assert.equal(s.status, 200);
+      assert.equal(s.text, "slow done");
+      assert.equal(s.get("connection"), "close");
       assert.ok(await slow.waitForClose(), "closed after its last response");
       await within(drained, 3000, "drain resolves once every connection is closed");
     } finally {
@@ -165,8 +165,8 @@ describe("request ids", () => {
     assert.equal(r2.has("x-request-id"), false);
     await new Promise((r) => setTimeout(r, 20));
     const [e1, e2] = entries.slice(-2);
-    assert.ok(e1!.requestId.length > 0 && e2!.requestId.length > 0);
-    assert.notEqual(e1!.requestId, e2!.requestId);
+    assert.ok(e1.requestId.length > 0 && e2.requestId.length > 0);
+    assert.notEqual(e1.requestId, e2.requestId);
   });
 
   it("an X-Request-Id that is not a short printable token is not echoed", async () => {
@@ -196,12 +196,12 @@ describe("CLI: --log json, --health and SIGTERM in one process", () => {
       await get(port, "GET /missing HTTP/1.1\r\nHost: a\r\n\r\n");
       assert.ok(await cli.until(() => cli.stdout.split("\n").filter((l) => l.startsWith("{")).length >= 3, 5000), cli.stdout);
       const lines = cli.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
-      assert.equal(lines[0]!.request_id, "ops-7");
-      assert.equal(lines[0]!.status, 200);
-      assert.equal(typeof lines[1]!.request_id, "string");
-      assert.ok((lines[1]!.request_id as string).length > 0);
-      assert.notEqual(lines[1]!.request_id, lines[2]!.request_id);
-      assert.equal(lines[2]!.status, 404);
+      assert.equal(lines[0].request_id, "ops-7");
+      assert.equal(lines[0].status, 200);
+      assert.equal(typeof lines[1].request_id, "string");
+      assert.ok((lines[1].request_id as string).length > 0);
+      assert.notEqual(lines[1].request_id, lines[2].request_id);
+      assert.equal(lines[2].status, 404);
     } finally {
       await cli.kill();
     }
@@ -225,12 +225,12 @@ describe("CLI: --log json, --health and SIGTERM in one process", () => {
       assert.ok(await idle.waitForClose(3000), "the idle keep-alive connection is closed at once");
       await health.write("\r\n");
       const [h] = await health.waitForResponses(1);
-      assert.equal(h!.status, 503);
-      assert.equal(h!.text, "draining\n");
+      assert.equal(h.status, 503);
+      assert.equal(h.text, "draining\n");
       const [s] = await slow.waitForResponses(1, { timeoutMs: 10_000 });
-      assert.equal(s!.status, 200);
-      assert.equal(s!.text, "slow\n");
-      assert.equal(s!.get("connection"), "close");
+      assert.equal(s.status, 200);
+      assert.equal(s.text, "slow\n");
+      assert.equal(s.get("connection"), "close");
       const exit = await Promise.race([cli.exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
       assert.ok(exit !== null, "the CLI exits");
       assert.equal(exit.code, 0, `exit ${exit.code} ${exit.signal}; stderr: ${cli.stderr}`);

@@ -14,7 +14,7 @@ const HEAP_LIMIT = 4 * 1024;
 /** hardOpenFiles is this process's hard RLIMIT_NOFILE. */
 function hardOpenFiles(): number {
   const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"))!;
-  const hard = line.replace("Max open files", "").trim().split(/\s+/)[1]!;
+  const hard = line.replace("Max open files", "").trim().split(/\s+/)[1];
   return hard === "unlimited" ? Infinity : Number(hard);
 }
 

@@ -22,7 +22,7 @@ async function get(port: number, target: string, headers: Record<string, string>
     const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("");
     await client.write(`GET ${target} HTTP/1.1\r\nHost: example.test\r\n${extra}Connection: close\r\n\r\n`);
     const [response] = await client.waitForResponses(1, { timeoutMs: 10_000 });
-    return response!;
+    return response;
   } finally {
     client.destroy();
   }
@@ -54,7 +54,7 @@ describe("nginx in front of sockserve (docs/deploying.md)", () => {
     let nginx: OpsProcess | undefined;
     try {
       for (const [i, port] of [portA, portB].entries()) {
-        backends.push(await startOpsCli([sites[i]!.dir, "--port", String(port), "--health", "--cgi", "--quiet", "--drain-timeout", "5"]));
+        backends.push(await startOpsCli([sites[i].dir, "--port", String(port), "--health", "--cgi", "--quiet", "--drain-timeout", "5"]));
       }
       const nginxDir = mkdtempSync(path.join(root, "nginx-"));
       nginx = await startNginx(nginxBinary, nginxDir, listen, [portA, portB]);
@@ -141,7 +141,7 @@ describe("nginx in front of sockserve (docs/deploying.md)", () => {
         const peer = await WsPeer.connect(`ws://127.0.0.1:${listen}/ws`);
         peers.push(peer);
         await peer.until(() => peer.messages.length >= 1, "greeting through nginx");
-        assert.match(peer.messages[0]!.text, /^hello \d+$/);
+        assert.match(peer.messages[0].text, /^hello \d+$/);
         peer.ws.send("echo me");
         await peer.until(() => peer.messages.some((m) => m.text === "echo me"), "echo through nginx");
       }

@@ -66,8 +66,8 @@ function summary(polls: Poll[]): string {
   let i = 0;
   while (i < polls.length) {
     let j = i;
-    while (j + 1 < polls.length && polls[j + 1]!.health === polls[i]!.health && polls[j + 1]!.page === polls[i]!.page) j++;
-    runs.push(`${polls[i]!.health}/${polls[i]!.page} x${j - i + 1} ${polls[i]!.at}-${polls[j]!.end}ms`);
+    while (j + 1 < polls.length && polls[j + 1].health === polls[i].health && polls[j + 1].page === polls[i].page) j++;
+    runs.push(`${polls[i].health}/${polls[i].page} x${j - i + 1} ${polls[i].at}-${polls[j].end}ms`);
     i = j + 1;
   }
   return runs.join(", ");
@@ -80,17 +80,17 @@ function summary(polls: Poll[]): string {
 function assertLameDuck(polls: Poll[], delayMs: number): void {
   const show = summary(polls);
   const first503 = polls.findIndex((p) => p.health === 503);
-  assert.ok(first503 !== -1 && polls[first503]!.at < 1000, `no 503 soon after the stop: ${show}`);
+  assert.ok(first503 !== -1 && polls[first503].at < 1000, `no 503 soon after the stop: ${show}`);
   assert.ok(polls.slice(0, first503).every((p) => p.health === 200 && p.page === 200), `before the 503s: ${show}`);
   const gone = (o: Outcome): boolean => o === "refused" || o === "closed";
   const firstGone = polls.findIndex((p) => gone(p.health) || gone(p.page));
   assert.ok(firstGone !== -1, `the port never closed: ${show}`);
-  assert.ok(polls[firstGone]!.end >= delayMs, `refused or cut before the delay ended: ${show}`);
+  assert.ok(polls[firstGone].end >= delayMs, `refused or cut before the delay ended: ${show}`);
   const during = polls.slice(first503, firstGone);
   assert.ok(during.length >= 5, `too few polls inside the delay: ${show}`);
   assert.ok(during.every((p) => p.health === 503 && p.page === 200), `during the delay: ${show}`);
   assert.ok(polls.slice(firstGone).every((p) => p.health !== 200), `200 after the stop: ${show}`);
-  assert.equal(polls[polls.length - 1]!.health, "refused", `no refusal at the end: ${show}`);
+  assert.equal(polls[polls.length - 1].health, "refused", `no refusal at the end: ${show}`);
 }
 
 describe("serve({ shutdownDelay })", () => {
@@ -104,16 +104,16 @@ describe("serve({ shutdownDelay })", () => {
     const old = await OpsClient.connect({ port });
     try {
       await old.write(`GET ${HEALTH} HTTP/1.1\r\nHost: a\r\n\r\n`);
-      assert.equal((await old.waitForResponses(1))[0]!.status, 200);
+      assert.equal((await old.waitForResponses(1))[0].status, 200);
       const t0 = Date.now();
       const stopped = server.stop();
       await old.write(`GET ${HEALTH} HTTP/1.1\r\nHost: a\r\n\r\n`);
       const [, h] = await old.waitForResponses(2);
-      assert.equal(h!.status, 503, "the old keep-alive connection sees 503");
-      assert.equal(h!.text, "draining\n");
+      assert.equal(h.status, 503, "the old keep-alive connection sees 503");
+      assert.equal(h.text, "draining\n");
       await old.write("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
       const [, , page] = await old.waitForResponses(3);
-      assert.equal(page!.text, "page", "the old connection is still served");
+      assert.equal(page.text, "page", "the old connection is still served");
       assert.equal(await once(port, HEALTH), 503, "a new connection is accepted, and sees 503");
       assert.equal(await once(port, "/x"), 200);
       await stopped;
@@ -158,7 +158,7 @@ describe("CLI --shutdown-delay 2: SIGTERM", () => {
       await client.write("GET /cgi-bin/pid HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
       const [res] = await client.waitForResponses(1, { timeoutMs: 5000 });
       client.destroy();
-      pids.add(res!.text.trim());
+      pids.add(res.text.trim());
     }
     assert.equal(pids.size, want, "every worker is serving");
   };

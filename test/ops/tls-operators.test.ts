@@ -86,7 +86,7 @@ describe("ALPN", () => {
     try {
       assert.equal((client.socket as tls.TLSSocket).alpnProtocol, false);
       await client.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-      assert.equal((await client.waitForResponses(1))[0]!.text, "ok https:");
+      assert.equal((await client.waitForResponses(1))[0].text, "ok https:");
     } finally {
       client.destroy();
     }
@@ -137,7 +137,7 @@ describe("handshake limits", () => {
       try {
         await client.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         const [response] = await client.waitForResponses(1, { timeoutMs: 10_000 });
-        assert.equal(response!.text, "answered");
+        assert.equal(response.text, "answered");
       } finally {
         client.destroy();
       }
@@ -166,8 +166,8 @@ describe("handshake limits", () => {
       await new Promise((r) => setTimeout(r, 100));
       const fresh = await within(connectSocket({ port: own.port, tls: { ca: a.cert } }), 5000, "a third handshake");
       fresh.destroy();
-      assert.ok(await clients[0]!.waitForClose(5000), "the oldest stalled handshake was cut");
-      assert.equal(clients[1]!.ended, false, "the newer one is still waiting");
+      assert.ok(await clients[0].waitForClose(5000), "the oldest stalled handshake was cut");
+      assert.equal(clients[1].ended, false, "the newer one is still waiting");
     } finally {
       for (const c of clients) c.destroy();
       await own.stop(true);

@@ -204,9 +204,9 @@ for (const kind of ["tcp", "tls"] as const) {
         );
         const responses = await client.waitForResponses(3);
         assert.deepEqual(responses.map((r) => r.status), [200, 200, 200]);
-        assert.match(responses[0]!.text, /^hello over https?:$/);
-        assert.equal(responses[1]!.text, "abcde");
-        assert.equal(responses[2]!.text, String(client.socket.localPort));
+        assert.match(responses[0].text, /^hello over https?:$/);
+        assert.equal(responses[1].text, "abcde");
+        assert.equal(responses[2].text, String(client.socket.localPort));
         assert.equal(client.ended, false, "the connection stays open");
       } finally {
         client.destroy();
@@ -218,10 +218,10 @@ for (const kind of ["tcp", "tls"] as const) {
       try {
         await client.write("HEAD /hello HTTP/1.1\r\nHost: a\r\n\r\nGET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
         const [head, get] = await client.waitForResponses(2, { methods: ["HEAD", "GET"] });
-        assert.equal(head!.status, 200);
-        assert.equal(head!.body.length, 0);
-        assert.equal(head!.get("content-length"), get!.get("content-length"));
-        assert.match(get!.text, /^hello over/);
+        assert.equal(head.status, 200);
+        assert.equal(head.body.length, 0);
+        assert.equal(head.get("content-length"), get.get("content-length"));
+        assert.match(get.text, /^hello over/);
       } finally {
         client.destroy();
       }
@@ -232,8 +232,8 @@ for (const kind of ["tcp", "tls"] as const) {
       try {
         await client.write("GET /hello HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n");
         const [response] = await client.waitForResponses(1);
-        assert.equal(response!.status, 400);
-        assert.match(response!.text, /400 Bad Request/);
+        assert.equal(response.status, 400);
+        assert.match(response.text, /400 Bad Request/);
         assert.ok(await client.waitForClose(), "the server closes after a 400");
       } finally {
         client.destroy();
@@ -248,8 +248,8 @@ for (const kind of ["tcp", "tls"] as const) {
         assert.ok(client.text.startsWith("HTTP/1.1 100 Continue\r\n\r\n"), `got ${JSON.stringify(client.text)}`);
         await client.write("payload");
         const [response] = await client.waitForResponses(1);
-        assert.equal(response!.status, 200);
-        assert.equal(response!.text, "payload");
+        assert.equal(response.status, 200);
+        assert.equal(response.text, "payload");
       } finally {
         client.destroy();
       }
@@ -265,9 +265,9 @@ for (const kind of ["tcp", "tls"] as const) {
         assert.ok(!client.text.includes("second part"));
         streamGate.resolve();
         const [response] = await client.waitForResponses(1);
-        assert.equal(response!.status, 200);
-        assert.equal(response!.chunked, true);
-        assert.equal(response!.text, "first part;second part");
+        assert.equal(response.status, 200);
+        assert.equal(response.chunked, true);
+        assert.equal(response.text, "first part;second part");
       } finally {
         streamGate = undefined;
         client.destroy();
@@ -299,9 +299,9 @@ for (const kind of ["tcp", "tls"] as const) {
         const binary = randomBytes(70_000);
         peer.ws.send(binary);
         await peer.until(() => peer.messages.length >= 2, "two echoes");
-        assert.equal(peer.messages[0]!.text, "echo:hi there");
-        assert.equal(peer.messages[1]!.binary, true);
-        assert.ok(peer.messages[1]!.data.equals(binary));
+        assert.equal(peer.messages[0].text, "echo:hi there");
+        assert.equal(peer.messages[1].binary, true);
+        assert.ok(peer.messages[1].data.equals(binary));
       } finally {
         peer.ws.terminate();
       }
@@ -339,7 +339,7 @@ describe("TLS specifics", () => {
       assert.equal((client.socket as tls.TLSSocket).alpnProtocol, false);
       await client.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
       const [response] = await client.waitForResponses(1);
-      assert.equal(response!.text, "ok https:");
+      assert.equal(response.text, "ok https:");
     } finally {
       client.destroy();
     }
@@ -369,9 +369,9 @@ describe("TLS specifics", () => {
     try {
       await client.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
       const [response] = await client.waitForResponses(1);
-      assert.equal(response!.status, 400);
-      assert.equal(response!.get("connection"), "close");
-      assert.match(response!.text, /HTTPS/);
+      assert.equal(response.status, 400);
+      assert.equal(response.get("connection"), "close");
+      assert.match(response.text, /HTTPS/);
       assert.ok(await client.waitForClose(), "closed after the 400");
     } finally {
       client.destroy();
@@ -431,7 +431,7 @@ describe("TLS specifics", () => {
       await assert.rejects(connectSocket({ port: port(), tls: { ca: first.cert } }), /self[- ]signed|unable to verify|certificate/i);
       await old.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
       const [response] = await old.waitForResponses(1);
-      assert.equal(response!.text, "ok https:");
+      assert.equal(response.text, "ok https:");
       assert.equal(String((old.socket as tls.TLSSocket).getPeerCertificate().subject.CN), "sockserve-first");
     } finally {
       old.destroy();

@@ -81,7 +81,7 @@ async function get(port: number, target: string): Promise<{ status: number; text
   try {
     await client.write(`GET ${target} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`);
     const [response] = await client.waitForResponses(1, { timeoutMs: 10_000 });
-    return { status: response!.status, text: response!.text, connection: response!.get("connection") };
+    return { status: response.status, text: response.text, connection: response.get("connection") };
   } finally {
     client.destroy();
   }
@@ -217,7 +217,7 @@ for (const target of targets) {
           for (let i = 0; i < 40 && peers.size < 2; i++) {
             const peer = await WsPeer.connect(`ws://127.0.0.1:${cluster.port}/ws`);
             await peer.until(() => peer.messages.length >= 1, "greeting");
-            const pid = pidOf(peer.messages[0]!.text.replace(/^hello /, ""));
+            const pid = pidOf(peer.messages[0].text.replace(/^hello /, ""));
             if (peers.has(pid)) extra.push(peer);
             else peers.set(pid, peer);
           }
@@ -287,7 +287,7 @@ for (const target of targets) {
         for (let i = 0; i < 20 && seen.size < 2; i++) {
           const peer = await WsPeer.connect(`ws://127.0.0.1:${cluster.port}/ws`);
           await peer.until(() => peer.messages.length >= 1, "greeting");
-          seen.add(pidOf(peer.messages[0]!.text.replace(/^hello /, "")));
+          seen.add(pidOf(peer.messages[0].text.replace(/^hello /, "")));
           sockets.push(peer);
         }
       }
@@ -303,9 +303,9 @@ for (const target of targets) {
           await h.until(() => h.ended || h.finalResponses().length > 1);
           assert.equal(h.finalResponses().length, 2, `health check ${i} got no answer (closed: ${h.ended}); bytes: ${JSON.stringify(h.text)}`);
           const response = h.finalResponses()[1];
-          assert.equal(response!.status, 503, `health while draining: ${response!.status} ${response!.text}`);
-          assert.equal(response!.text, "draining\n");
-          assert.equal(response!.get("connection"), "close");
+          assert.equal(response.status, 503, `health while draining: ${response.status} ${response.text}`);
+          assert.equal(response.text, "draining\n");
+          assert.equal(response.get("connection"), "close");
           assert.ok(await h.waitForClose(), "closed after the 503");
         }
 
@@ -318,9 +318,9 @@ for (const target of targets) {
         }
 
         const [done] = await slow.waitForResponses(1, { timeoutMs: 10_000 });
-        assert.equal(done!.status, 200, `the in-flight request: ${done!.status} ${done!.text}`);
-        assert.match(done!.text, /^slow \d+/);
-        assert.equal(done!.get("connection"), "close", "its response carries Connection: close");
+        assert.equal(done.status, 200, `the in-flight request: ${done.status} ${done.text}`);
+        assert.match(done.text, /^slow \d+/);
+        assert.equal(done.get("connection"), "close", "its response carries Connection: close");
 
         const exit = await Promise.race([proc.exited, new Promise<null>((r) => setTimeout(() => r(null), 15_000))]);
         assert.ok(exit !== null, "the primary exits");
@@ -344,7 +344,7 @@ for (const target of targets) {
 
 describe("serve({ workers: 2, drainTimeout: 1 })", () => {
   it("a request longer than the drain timeout is cut, and the primary still exits 0", async () => {
-    const cluster = await targets[1]!.start({ drainTimeout: 1 });
+    const cluster = await targets[1].start({ drainTimeout: 1 });
     try {
       await workerPids(cluster);
       const slow = await OpsClient.connect({ port: cluster.port });

@@ -37,8 +37,8 @@ function parseIndex(): Exported[] {
   const out: Exported[] = [];
   for (const m of text.matchAll(/export\s+(type\s+)?\{([^}]*)\}\s*from\s*["']([^"']+)["']/g)) {
     const allTypes = m[1] !== undefined;
-    const file = path.resolve(SRC, m[3]!.replace(/\.js$/, ".ts"));
-    for (const raw of m[2]!.split(",")) {
+    const file = path.resolve(SRC, m[3].replace(/\.js$/, ".ts"));
+    for (const raw of m[2].split(",")) {
       const spec = raw.trim();
       if (spec === "") continue;
       const typeOnly = allTypes || spec.startsWith("type ");
@@ -49,7 +49,7 @@ function parseIndex(): Exported[] {
   // Declarations written in index.ts itself.
   for (const m of text.matchAll(/export\s+(?:declare\s+)?(?:async\s+)?(function\*?|class|const|let|var|enum|interface|type)\s+([A-Za-z_$][\w$]*)/g)) {
     const kind = m[1] === "interface" || m[1] === "type" ? "type" : "value";
-    out.push({ name: m[2]!, local: m[2]!, kind, file: INDEX });
+    out.push({ name: m[2], local: m[2], kind, file: INDEX });
   }
   return out;
 }
@@ -59,16 +59,16 @@ function apiSections(readme: string): string {
   const parts = readme.split(/^(?=## )/m);
   return parts.filter((part) => {
     const heading = /^## (.*)$/m.exec(part);
-    return heading !== null && !NOT_API.test(heading[1]!.replace(/`/g, "").trim());
+    return heading !== null && !NOT_API.test(heading[1].replace(/`/g, "").trim());
   }).join("\n");
 }
 
 /** codeIdentifiers collects the identifiers written as code: inside fenced blocks and `inline code`. */
 function codeIdentifiers(markdown: string): Set<string> {
   const code: string[] = [];
-  for (const m of markdown.matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm)) code.push(m[1]!);
+  for (const m of markdown.matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm)) code.push(m[1]);
   const prose = markdown.replace(/^```[^\n]*\n[\s\S]*?^```/gm, "");
-  for (const m of prose.matchAll(/`([^`\n]+)`/g)) code.push(m[1]!);
+  for (const m of prose.matchAll(/`([^`\n]+)`/g)) code.push(m[1]);
   return new Set(code.join("\n").match(/[A-Za-z_$][\w$]*/g) ?? []);
 }
 
@@ -95,7 +95,7 @@ function exampleCode(text: string): string | null {
   const at = text.indexOf("@example");
   if (at < 0) return null;
   const fence = /```(?:ts|typescript)\n([\s\S]*?)```/.exec(text.slice(at));
-  return fence === null ? null : fence[1]!;
+  return fence === null ? null : fence[1];
 }
 
 const exported = parseIndex();

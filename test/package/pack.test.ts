@@ -86,7 +86,7 @@ function readmeFlags(): string[] {
   const flags = new Set<string>();
   for (const line of section.split("\n")) {
     const first = /^\|\s*([^|]*?)\s*\|/.exec(line)?.[1] ?? "";
-    for (const m of first.matchAll(/`(--[a-z][a-z-]*)/g)) flags.add(m[1]!);
+    for (const m of first.matchAll(/`(--[a-z][a-z-]*)/g)) flags.add(m[1]);
   }
   return [...flags];
 }
@@ -215,7 +215,7 @@ describe("npm package", { timeout: 300_000 }, () => {
           const m = /^Serving (.+) at (http:\/\/\S+\/)\s*$/m.exec(stdout);
           if (m === null) return;
           clearTimeout(timer);
-          resolve(m[2]!);
+          resolve(m[2]);
         };
         child.stdout.on("data", check);
         void exited.then((code) => {

@@ -16,8 +16,8 @@ const FENCE = /^```([^\n]*)\n([\s\S]*?)^```[ \t]*$/gm;
 function shCommands(markdown: string): Set<string> {
   const out = new Set<string>();
   for (const m of markdown.matchAll(FENCE)) {
-    if (!/^(sh|bash|shell|console)\b/.test(m[1]!.trim())) continue;
-    for (const line of m[2]!.split("\n")) {
+    if (!/^(sh|bash|shell|console)\b/.test(m[1].trim())) continue;
+    for (const line of m[2].split("\n")) {
       const command = line.replace(/(^|\s)#.*$/, "").trim();
       if (command !== "") out.add(command);
     }
@@ -37,8 +37,8 @@ function firstColumnCode(markdown: string): Set<string> {
   for (const raw of prose.split("\n")) {
     const line = raw.trim();
     if (!line.startsWith("|") || /^\|[\s|:-]+\|?$/.test(line)) continue; // not a row, or the --- separator
-    const first = line.slice(1).split(/(?<!\\)\|/)[0]!;
-    for (const m of first.matchAll(/`([^`]+)`/g)) out.add(m[1]!);
+    const first = line.slice(1).split(/(?<!\\)\|/)[0];
+    for (const m of first.matchAll(/`([^`]+)`/g)) out.add(m[1]);
   }
   return out;
 }
@@ -56,7 +56,7 @@ function assertSameSet(name: string, a: Set<string>, b: Set<string>): void {
 
 describe("README.zh-CN.md matches README.md", () => {
   it("starts with a link to the English README", () => {
-    assert.match(zh.split("\n")[0]!, /\[English\]\(README\.md\)/);
+    assert.match(zh.split("\n")[0], /\[English\]\(README\.md\)/);
   });
 
   it("has the same commands in ```sh blocks", () => assertSameSet("sh commands", shCommands(en), shCommands(zh)));

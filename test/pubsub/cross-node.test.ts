@@ -59,7 +59,7 @@ async function warmUp(nodes: PubSubNode[], subs: Subscriber[], topic: string): P
   const deadline = Date.now() + 20_000;
   while (!subs.every(heardAll)) {
     assert.ok(Date.now() < deadline, "subscriptions did not become live in 20 s");
-    await Promise.all(nodes.map((n, i) => n.publish(topic, probes[i]!, false)));
+    await Promise.all(nodes.map((n, i) => n.publish(topic, probes[i], false)));
     await Promise.all(subs.map((s) => s.until(() => heardAll(s), 200).catch(() => {})));
   }
   for (const s of subs) s.received.length = 0;
@@ -106,7 +106,7 @@ for (const [name, make] of [["Redis", redisBroker], ["PostgreSQL", postgresBroke
           assert.ok(origin !== undefined, `an unexpected ${r.binary ? "binary" : "text"} message of ${r.bytes.length} bytes`);
           assert.ok(!seen.has(k), "a message arrived twice");
           seen.add(k);
-          assert.ok(origin.seq > last[origin.p]!, `publisher ${origin.p}: message ${origin.seq} after ${last[origin.p]}`);
+          assert.ok(origin.seq > last[origin.p], `publisher ${origin.p}: message ${origin.seq} after ${last[origin.p]}`);
           last[origin.p] = origin.seq;
         }
       }
@@ -115,7 +115,7 @@ for (const [name, make] of [["Redis", redisBroker], ["PostgreSQL", postgresBroke
 
     it("carries ws.publish() to every node, skipping only the sender", async () => {
       for (const s of subs.flat()) s.received.length = 0;
-      const sender = subs[1]![0]!;
+      const sender = subs[1][0];
       sender.ws.send("from a socket on node 1");
       sender.ws.send(Buffer.from([0, 1, 2, 255]));
       const others = subs.flat().filter((s) => s !== sender);
@@ -124,20 +124,20 @@ for (const [name, make] of [["Redis", redisBroker], ["PostgreSQL", postgresBroke
         assert.deepEqual(s.received.map((r) => [r.binary, r.bytes.toString("hex")]), [[false, Buffer.from("from a socket on node 1").toString("hex")], [true, "000102ff"]]);
       }
       // A last server.publish from the sender's node proves nothing more was queued for the sender.
-      await nodes[1]!.publish("room", Buffer.from("fence"), false);
+      await nodes[1].publish("room", Buffer.from("fence"), false);
       await sender.until((r) => r.some((m) => m.bytes.toString() === "fence"));
       assert.deepEqual(sender.received.map((r) => r.bytes.toString()), ["fence"]);
       for (const s of others) await s.until((r) => r.length >= 3);
     });
 
     it("honours the compress flag on the other nodes (1 MiB of text crosses as a few KB)", async () => {
-      const receiver = subs[2]![0]!;
+      const receiver = subs[2][0];
       receiver.received.length = 0;
       const socket = (receiver.ws as unknown as { _socket: { bytesRead: number } })._socket;
       const before = socket.bytesRead;
-      await nodes[0]!.publish("room", Buffer.alloc(1024 * 1024, "a"), false, true);
+      await nodes[0].publish("room", Buffer.alloc(1024 * 1024, "a"), false, true);
       await receiver.until((r) => r.length >= 1);
-      assert.deepEqual(receiver.received[0]!.bytes, Buffer.alloc(1024 * 1024, "a"));
+      assert.deepEqual(receiver.received[0].bytes, Buffer.alloc(1024 * 1024, "a"));
       assert.ok(socket.bytesRead - before < 64 * 1024, `${socket.bytesRead - before} bytes on the wire`);
     });
 
@@ -145,8 +145,8 @@ for (const [name, make] of [["Redis", redisBroker], ["PostgreSQL", postgresBroke
       for (const s of subs.flat()) s.received.length = 0;
       const outage = broker.outage();
       // While it is down (or coming back), node 0's own subscribers still hear node 0.
-      await nodes[0]!.publish("room", Buffer.from("local during outage"), false);
-      await subs[0]![0]!.until((r) => r.some((m) => m.bytes.toString() === "local during outage"));
+      await nodes[0].publish("room", Buffer.from("local during outage"), false);
+      await subs[0][0].until((r) => r.some((m) => m.bytes.toString() === "local during outage"));
       await outage;
       const back = Date.now();
       for (const s of subs.flat()) s.received.length = 0;

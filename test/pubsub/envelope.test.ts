@@ -49,10 +49,10 @@ describe("NOTIFY chunks", () => {
     const joiner = new ChunkJoiner(10_000);
     const a = splitChunks("a.1", Buffer.alloc(9000, 1));
     const b = splitChunks("b.1", Buffer.alloc(9000, 2));
-    assert.equal(joiner.add(a[0]!), null);
-    assert.equal(joiner.add(b[0]!), null);
-    assert.deepEqual(joiner.add(a[1]!), Buffer.alloc(9000, 1));
-    assert.deepEqual(joiner.add(b[1]!), Buffer.alloc(9000, 2));
+    assert.equal(joiner.add(a[0]), null);
+    assert.equal(joiner.add(b[0]), null);
+    assert.deepEqual(joiner.add(a[1]), Buffer.alloc(9000, 1));
+    assert.deepEqual(joiner.add(b[1]), Buffer.alloc(9000, 2));
     assert.equal(joiner.add("no header"), null);
     assert.equal(joiner.add("x:3:2:AAAA"), null);
     assert.equal(joiner.add(`x:0:${Math.ceil(20_000 / CHUNK_TEXT) + 10}:AAAA`), null);
@@ -68,8 +68,8 @@ describe("outage log and backoff", () => {
     log.up();
     log.up();
     assert.equal(lines.length, 2);
-    assert.match(lines[0]!, /Redis unreachable \(ECONNREFUSED\)/);
-    assert.match(lines[1]!, /reconnected after .* 1 message/);
+    assert.match(lines[0], /Redis unreachable \(ECONNREFUSED\)/);
+    assert.match(lines[1], /reconnected after .* 1 message/);
     log.down("again");
     assert.equal(lines.length, 3);
   });

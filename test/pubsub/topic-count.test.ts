@@ -105,7 +105,7 @@ describe("10,000 topics on PostgreSQL", { timeout: 300_000 }, () => {
     await checker.connect();
     const { rows } = await checker.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
     await checker.end();
-    assert.equal(Number(rows[0]!.n), 1, "one connection for the node");
+    assert.equal(Number(rows[0].n), 1, "one connection for the node");
     await node.command("unsub");
     await eventually(listening, 0);
     node.close();
@@ -128,7 +128,7 @@ describe("10,000 topics on PostgreSQL", { timeout: 300_000 }, () => {
       await eventually(async () => got.length, 1);
       assert.deepEqual(got, [20_000]);
       assert.equal(logged.length, 1);
-      assert.match(logged[0]!, /20001-byte message .* over maxMessageSize \(20000\)/);
+      assert.match(logged[0], /20001-byte message .* over maxMessageSize \(20000\)/);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

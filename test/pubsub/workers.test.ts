@@ -44,9 +44,9 @@ describe("pub/sub with workers, through Redis", { timeout: 120_000 }, () => {
     for (const s of subs) s.received.length = 0;
     // Two HTTP publishes to the cluster: the workers take connections in turn, so they may come from either.
     const sent = ["from a worker 1", "from a worker 2", "from the single node", "from the primary"];
-    await cluster.publish("room", Buffer.from(sent[0]!), false);
-    await cluster.publish("room", Buffer.from(sent[1]!), false);
-    await single.publish("room", Buffer.from(sent[2]!), false);
+    await cluster.publish("room", Buffer.from(sent[0]), false);
+    await cluster.publish("room", Buffer.from(sent[1]), false);
+    await single.publish("room", Buffer.from(sent[2]), false);
     cluster.child.stdin!.write(`publish ${sent[3]}\n`);
     for (const s of subs) {
       await s.until((r) => r.length >= sent.length);

@@ -57,9 +57,9 @@ describe("404 pages and the symlink hint", () => {
     logged.length = 0;
     assert.equal((await fetch(`${site.base}/out.txt`)).status, 404);
     assert.equal(logged.length, 1, logged.join("\n"));
-    assert.ok(logged[0]!.includes(`${tree.root}/out.txt`), logged[0]);
-    assert.match(logged[0]!, /--follow-symlinks/);
-    assert.match(logged[0]!, /followSymlinks: true/);
+    assert.ok(logged[0].includes(`${tree.root}/out.txt`), logged[0]);
+    assert.match(logged[0], /--follow-symlinks/);
+    assert.match(logged[0], /followSymlinks: true/);
     logged.length = 0;
     assert.equal((await fetch(`${site.base}/missing.txt`)).status, 404);
     assert.equal(await (await fetch(`${site.base}/here.txt`)).text(), "here");
@@ -86,7 +86,7 @@ describe("sockserve DIR: the symlink hint on stderr", () => {
     assert.ok(await run.cli.until(() => run.cli.stderr.includes("\n"), 10_000), "nothing on stderr");
     const lines = run.cli.stderr.split("\n").filter((l) => l !== "");
     assert.equal(lines.length, 1, run.cli.stderr);
-    assert.match(lines[0]!, /^sockserve: .*out\.txt.*--follow-symlinks/);
+    assert.match(lines[0], /^sockserve: .*out\.txt.*--follow-symlinks/);
   });
 });
 

@@ -313,11 +313,11 @@ describe("serveStatic headers", () => {
         const methods = requests.map(([m]) => m);
         const responses = await client.waitForResponses(requests.length, { methods, timeoutMs: 5000 });
         assert.deepEqual(responses.map((r) => r.status), [200, 200, 304, 206, 404, 405, 200, 200, 200]);
-        assert.equal(responses[0]!.text, "some notes");
-        assert.equal(responses[1]!.get("content-length"), String(PNG.length));
-        assert.equal(responses[1]!.body.length, 0);
-        assert.equal(responses[3]!.text, "some notes".slice(2, 6));
-        assert.ok(responses[8]!.body.equals(PNG));
+        assert.equal(responses[0].text, "some notes");
+        assert.equal(responses[1].get("content-length"), String(PNG.length));
+        assert.equal(responses[1].body.length, 0);
+        assert.equal(responses[3].text, "some notes".slice(2, 6));
+        assert.ok(responses[8].body.equals(PNG));
         assert.ok(await client.stayedOpen(100), "the connection closed");
         assert.equal(client.finalResponses(methods).length, requests.length, "extra bytes after the last response");
         const rest = parseResponses(client.data, { methods }).rest;

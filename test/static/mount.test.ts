@@ -20,7 +20,7 @@ async function routesExample(): Promise<string> {
   const section = readme.slice(readme.indexOf("## `routes`"));
   const block = /```ts\n([\s\S]*?)```/.exec(section);
   assert.ok(block, "README.md has no ts example under ## `routes`");
-  return block[1]!;
+  return block[1];
 }
 
 describe("the README's routes example mounts serveStatic under /assets/*", () => {

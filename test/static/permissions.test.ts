@@ -49,7 +49,7 @@ describe("serveStatic refuses what it may not read", { skip: process.getuid?.() 
       { file: "setpriv" },
     );
     const match = await cli.waitForLine(SERVING, 30_000);
-    base = match[2]!.replace(/\/$/, "");
+    base = match[2].replace(/\/$/, "");
   });
   after(async () => {
     await cli?.stop();
@@ -66,7 +66,7 @@ describe("serveStatic refuses what it may not read", { skip: process.getuid?.() 
 
   it("serves what nobody may read, and logs nothing for it", async () => {
     for (const [target, text] of [["/ok.txt", "readable"], ["/no-list/ok.txt", "inside an unlistable directory"]]) {
-      const r = await get(target!);
+      const r = await get(target);
       assert.equal(r.status, 200, target);
       assert.equal(r.body, text);
       assert.equal(r.log, "", target);
@@ -92,8 +92,8 @@ describe("serveStatic refuses what it may not read", { skip: process.getuid?.() 
       assert.equal(r.body, "403 Forbidden\n");
       const lines = r.log.split("\n").filter((l) => l !== "");
       assert.equal(lines.length, 1, `log for ${target}: ${JSON.stringify(r.log)}`);
-      assert.ok(lines[0]!.includes(path.join(tree.base, file)), `the line names the path: ${lines[0]}`);
-      assert.match(lines[0]!, /\bEACCES\b/);
+      assert.ok(lines[0].includes(path.join(tree.base, file)), `the line names the path: ${lines[0]}`);
+      assert.match(lines[0], /\bEACCES\b/);
       assert.doesNotMatch(r.log, /^\s+at /m, "a stack trace was logged");
     });
   }

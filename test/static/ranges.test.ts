@@ -104,7 +104,7 @@ describe("serveStatic ranges", () => {
     const type = response.get("content-type") ?? "";
     assert.match(type, /^multipart\/byteranges;\s*boundary=/i);
     assert.equal(response.get("content-range"), undefined, "a multipart response has no top-level Content-Range");
-    const boundary = /boundary=("?)([^";]+)\1/i.exec(type)![2]!;
+    const boundary = /boundary=("?)([^";]+)\1/i.exec(type)![2];
     const parts = parseMultipart(response.body, boundary);
     assert.deepEqual(
       parts.map((p) => p.contentRange),
@@ -139,11 +139,11 @@ describe("serveStatic ranges", () => {
     assert.equal(response.status, 206);
     const type = response.get("content-type") ?? "";
     const parts = /^multipart\/byteranges/i.test(type)
-      ? parseMultipart(response.body, /boundary=("?)([^";]+)\1/i.exec(type)![2]!)
+      ? parseMultipart(response.body, /boundary=("?)([^";]+)\1/i.exec(type)![2])
       : [{ contentType: type, contentRange: response.get("content-range"), body: response.body }];
     assert.equal(parts.length, 1);
-    assert.equal(parts[0]!.contentRange, `bytes 5-9/${SIZE}`);
-    assert.ok(parts[0]!.body.equals(BIN.subarray(5, 10)));
+    assert.equal(parts[0].contentRange, `bytes 5-9/${SIZE}`);
+    assert.ok(parts[0].body.equals(BIN.subarray(5, 10)));
   });
 
   for (const range of [`bytes=${SIZE}-`, `bytes=${SIZE + 5}-${SIZE + 10}`, `bytes=${SIZE}-${SIZE},${SIZE + 1}-`]) {
@@ -228,7 +228,7 @@ describe("serveStatic ranges", () => {
         assert.equal(response.get("content-encoding"), undefined, `${target} ${range} came compressed`);
         const type = response.get("content-type") ?? "";
         if (/^multipart\/byteranges/i.test(type)) {
-          for (const part of parseMultipart(response.body, /boundary=("?)([^";]+)\1/i.exec(type)![2]!)) {
+          for (const part of parseMultipart(response.body, /boundary=("?)([^";]+)\1/i.exec(type)![2])) {
             assert.ok(part.body.equals(sliceFor(part.contentRange, file).slice), `${target} ${range}`);
           }
         } else {

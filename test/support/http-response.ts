@@ -85,7 +85,7 @@ export function parseResponses(data: Buffer, options: ParseOptions = {}): ParseR
     }
     const status = Number(match[2]);
     const make = (body: Buffer, chunked: boolean, trailers: Array<[string, string]> = []) =>
-      new ParsedResponse(statusLine, match[1]!, status, match[3] ?? "", headers, body, chunked, trailers);
+      new ParsedResponse(statusLine, match[1], status, match[3] ?? "", headers, body, chunked, trailers);
     let cursor = headEnd + 4;
     const interim = status >= 100 && status < 200;
     const method = interim ? undefined : options.methods?.[finals];
@@ -133,7 +133,7 @@ export function decodeChunked(data: Buffer, start: number): Decoded | "incomplet
   for (;;) {
     const lineEnd = data.indexOf(CRLF, pos);
     if (lineEnd === -1) return "incomplete";
-    const sizeText = data.subarray(pos, lineEnd).toString("latin1").split(";")[0]!.trim();
+    const sizeText = data.subarray(pos, lineEnd).toString("latin1").split(";")[0].trim();
     if (!/^[0-9a-fA-F]+$/.test(sizeText)) return `bad chunk size ${JSON.stringify(sizeText)}`;
     const size = parseInt(sizeText, 16);
     pos = lineEnd + 2;
@@ -171,9 +171,9 @@ export class ChunkedCounter {
     while (i < buf.length && !this.done) {
       switch (this.#state) {
         case "size": {
-          const byte = buf[i++]!;
+          const byte = buf[i++];
           if (byte === 0x0a) {
-            const size = parseInt(this.#line.replace(/\r$/, "").split(";")[0]!.trim(), 16);
+            const size = parseInt(this.#line.replace(/\r$/, "").split(";")[0].trim(), 16);
             if (Number.isNaN(size)) throw new Error(`bad chunk size line ${JSON.stringify(this.#line)}`);
             this.#line = "";
             if (size === 0) this.#state = "trailer";
@@ -203,7 +203,7 @@ export class ChunkedCounter {
           if (--this.#crlfLeft === 0) this.#state = "size";
           break;
         case "trailer": {
-          const byte = buf[i++]!;
+          const byte = buf[i++];
           if (byte === 0x0a) {
             if (this.#line.replace(/\r$/, "") === "") this.done = true;
             this.#line = "";

@@ -49,7 +49,7 @@ function objectErrors(schema: Schema, o: Record<string, unknown>, where: string)
   const properties = (schema.properties ?? {}) as Record<string, Schema>;
   for (const name of (schema.required ?? []) as string[]) if (!(name in o)) errors.push(`${where}: missing ${name}`);
   for (const [name, item] of Object.entries(o)) {
-    if (name in properties) errors.push(...schemaErrors(properties[name]!, item, `${where}.${name}`));
+    if (name in properties) errors.push(...schemaErrors(properties[name], item, `${where}.${name}`));
     else if (schema.additionalProperties === false) errors.push(`${where}: unexpected ${name}`);
   }
   return errors;

@@ -159,7 +159,7 @@ export async function startOpsCli(args: string[], options: SpawnOptions & { time
   const cli = new OpsProcess([CLI_DIST, ...args], options);
   try {
     const match = await cli.waitForLine(SERVING, options.timeoutMs ?? 30_000);
-    return { cli, url: match[2]!, port: Number(match[5]) };
+    return { cli, url: match[2], port: Number(match[5]) };
   } catch (err) {
     await cli.stop(1000);
     throw err;

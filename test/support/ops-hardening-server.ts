@@ -19,7 +19,7 @@ interface Options {
   root: string;
 }
 
-const options = JSON.parse(process.argv[2]!) as Options;
+const options = JSON.parse(process.argv[2]) as Options;
 const chunkSize = options.chunk ?? 16 * 1024;
 const size = options.size ?? 8 * 1024 * 1024;
 const piece = new Uint8Array(chunkSize).fill(0x61);

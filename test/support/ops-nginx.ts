@@ -33,7 +33,7 @@ export function docNginxConfig(): string {
   const doc = readFileSync(path.join(REPO, "docs/deploying.md"), "utf8");
   const match = /```nginx\n([\s\S]*?)```/.exec(doc);
   if (match === null) throw new Error("docs/deploying.md has no ```nginx block");
-  return match[1]!;
+  return match[1];
 }
 
 /**

@@ -49,8 +49,8 @@ export function startNode(broker: "redis" | "postgres", url: string, workers?: n
       process.kill(child.pid!, "SIGKILL");
       reject(new Error(`pubsub node did not start: ${out} ${node.stderr}`));
     }, 20_000);
-    child.stderr!.setEncoding("utf8").on("data", (s: string) => (node.stderr += s));
-    child.stdout!.setEncoding("utf8").on("data", (s: string) => {
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (node.stderr += s));
+    child.stdout.setEncoding("utf8").on("data", (s: string) => {
       out += s;
       const m = /PORT (\d+)/.exec(out);
       if (m !== null && node.port === 0) {

@@ -23,7 +23,7 @@ function launch(port: number): Promise<ChildProcess> {
       reject(new Error(`redis-server did not start: ${out}`));
     }, 10_000);
     child.once("error", reject);
-    child.stdout!.setEncoding("utf8").on("data", (s: string) => {
+    child.stdout.setEncoding("utf8").on("data", (s: string) => {
       out += s;
       if (out.includes("Ready to accept connections")) {
         clearTimeout(timer);

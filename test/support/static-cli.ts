@@ -56,7 +56,7 @@ export async function startCli(args: string[], options: CliOptions & { timeoutMs
     await cli.stop(1000);
     throw new Error(`the CLI did not print its listening line (exit ${cli.exitCode} ${cli.exitSignal})\nstdout: ${cli.stdout}\nstderr: ${cli.stderr}`);
   }
-  return { cli, dir: match[1]!, url: match[2]!, host: match[3]!, port: Number(match[4]) };
+  return { cli, dir: match[1], url: match[2], host: match[3], port: Number(match[4]) };
 }
 
 /** runCli runs the CLI to its exit (killing it after `timeoutMs`) and returns what it printed. */

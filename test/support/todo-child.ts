@@ -46,8 +46,8 @@ export function startTodo(env: Record<string, string>, timeoutMs = 20_000): Prom
   delete childEnv.HOST;
   const child = spawn(process.execPath, [TODO_MAIN], { cwd: REPO, env: { ...childEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
-  child.stdout!.setEncoding("utf8").on("data", (s: string) => (out += s));
-  child.stderr!.setEncoding("utf8").on("data", (s: string) => (out += s));
+  child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
+  child.stderr.setEncoding("utf8").on("data", (s: string) => (out += s));
   const exit = new Promise<Exit>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   const todo: TodoChild = {
     child,
@@ -80,12 +80,12 @@ export function startTodo(env: Record<string, string>, timeoutMs = 20_000): Prom
       const m = LISTENING.exec(out);
       if (m === null) return;
       clearTimeout(timer);
-      child.stdout!.off("data", check);
+      child.stdout.off("data", check);
       todo.base = m[1]!;
       todo.port = Number(m[2]);
       resolve(todo);
     };
-    child.stdout!.on("data", check);
+    child.stdout.on("data", check);
     void exit.then((e) => {
       clearTimeout(timer);
       reject(new Error(`the todo app exited before listening (code ${e.code}, signal ${e.signal}). Output:\n${out}`));

@@ -74,7 +74,7 @@ export class TodoFeed {
         });
       });
     }
-    return this.received[this.#read++]!;
+    return this.received[this.#read++];
   }
 
   /** take reads the next `n` messages. */

@@ -49,8 +49,8 @@ export function startChildServer(options: Record<string, unknown>): Promise<Chil
       process.kill(child.pid!, "SIGKILL");
       reject(new Error(`ws-child-server did not start: ${out} ${server.stderr}`));
     }, 20_000);
-    child.stderr!.on("data", (chunk: Buffer) => (server.stderr += chunk.toString()));
-    child.stdout!.on("data", (chunk: Buffer) => {
+    child.stderr.on("data", (chunk: Buffer) => (server.stderr += chunk.toString()));
+    child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       const match = /PORT (\d+)/.exec(out);
       if (match && server.port === 0) {

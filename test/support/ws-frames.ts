@@ -26,7 +26,7 @@ export function bytes(spec: string): Buffer {
 /** maskBytes XORs `payload` with a 4-byte key, the way a client masks (independent of src's unmask). */
 export function maskBytes(payload: Uint8Array, key: Uint8Array): Buffer {
   const out = Buffer.alloc(payload.length);
-  for (let i = 0; i < payload.length; i++) out[i] = payload[i]! ^ key[i % 4]!;
+  for (let i = 0; i < payload.length; i++) out[i] = payload[i] ^ key[i % 4];
   return out;
 }
 
@@ -36,9 +36,9 @@ export function wire(spec: string): Buffer {
     splitFrames(spec).map((frame) => {
       const m = /^([^[]*)\[([0-9a-fA-F\s]*)\](.*)$/s.exec(frame);
       if (m === null) return bytes(frame);
-      const key = bytes(m[2]!);
+      const key = bytes(m[2]);
       if (key.length !== 4) throw new Error(`masking key must be 4 bytes: ${frame}`);
-      return Buffer.concat([bytes(m[1]!), key, maskBytes(bytes(m[3]!), key)]);
+      return Buffer.concat([bytes(m[1]), key, maskBytes(bytes(m[3]), key)]);
     }),
   );
 }
@@ -48,7 +48,7 @@ function splitFrames(spec: string): string[] {
   let current = "";
   let quoted = false;
   for (let i = 0; i < spec.length; i++) {
-    const c = spec[i]!;
+    const c = spec[i];
     if (c === "\\" && quoted) {
       current += c + (spec[++i] ?? "");
       continue;
@@ -95,8 +95,8 @@ export function readServerFrames(data: Buffer): { frames: ServerFrame[]; rest: B
   const frames: ServerFrame[] = [];
   let pos = 0;
   while (data.length - pos >= 2) {
-    const b0 = data[pos]!;
-    const b1 = data[pos + 1]!;
+    const b0 = data[pos];
+    const b1 = data[pos + 1];
     let length = b1 & 0x7f;
     let at = pos + 2;
     if (length === 126) {

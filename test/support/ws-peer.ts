@@ -83,7 +83,7 @@ export class WsPeer {
   /** next returns the next message not yet taken. */
   async next(timeoutMs = 5000): Promise<Received> {
     await this.until(() => this.messages.length > this.#taken, "the next message", timeoutMs);
-    return this.messages[this.#taken++]!;
+    return this.messages[this.#taken++];
   }
 
   /** untaken counts messages that arrived but were not taken with next(). */

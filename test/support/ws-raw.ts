@@ -65,9 +65,9 @@ export class RawWs {
     const end = this.headEnd();
     const head = this.client.data.subarray(0, end);
     // A 101 has no body; other answers are parsed as a whole response.
-    if (/^HTTP\/1\.1 101 /.test(head.toString("latin1"))) return parseResponses(head).responses[0]!;
+    if (/^HTTP\/1\.1 101 /.test(head.toString("latin1"))) return parseResponses(head).responses[0];
     const responses = await this.client.waitForResponses(1);
-    return responses[0]!;
+    return responses[0];
   }
 
   /** frames parses every frame the server sent after its 101. */

@@ -74,7 +74,7 @@ describe("Todo API through the handler (no socket)", () => {
     it("filters by done and pages with limit and offset, total counting the whole filtered set", async () => {
       const made: TodoJson[] = [];
       for (let i = 1; i <= 7; i++) made.push(await create(`task ${i}`));
-      for (const i of [1, 4, 6]) assert.equal((await call("PATCH", `/api/todos/${made[i]!.id}`, { done: true })).status, 200);
+      for (const i of [1, 4, 6]) assert.equal((await call("PATCH", `/api/todos/${made[i].id}`, { done: true })).status, 200);
       const ids = (r: Reply) => (r.body as { todos: TodoJson[] }).todos.map((t) => t.id);
 
       const all = await call("GET", "/api/todos");
@@ -82,19 +82,19 @@ describe("Todo API through the handler (no socket)", () => {
       assert.equal((all.body as { total: number }).total, 7);
 
       const done = await call("GET", "/api/todos?done=true");
-      assert.deepEqual(ids(done), [made[1]!.id, made[4]!.id, made[6]!.id]);
+      assert.deepEqual(ids(done), [made[1].id, made[4].id, made[6].id]);
       assert.equal((done.body as { total: number }).total, 3);
       assert.ok((done.body as { todos: TodoJson[] }).todos.every((t) => t.done));
 
       const open = await call("GET", "/api/todos?done=false");
-      assert.deepEqual(ids(open), [made[0]!.id, made[2]!.id, made[3]!.id, made[5]!.id]);
+      assert.deepEqual(ids(open), [made[0].id, made[2].id, made[3].id, made[5].id]);
       assert.equal((open.body as { total: number }).total, 4);
 
       const page = await call("GET", "/api/todos?limit=3&offset=2");
       assert.deepEqual(page.body, { todos: (all.body as { todos: TodoJson[] }).todos.slice(2, 5), total: 7, limit: 3, offset: 2 });
 
       const openPage = await call("GET", "/api/todos?done=false&limit=2&offset=1");
-      assert.deepEqual(ids(openPage), [made[2]!.id, made[3]!.id]);
+      assert.deepEqual(ids(openPage), [made[2].id, made[3].id]);
       assert.equal((openPage.body as { total: number }).total, 4);
       assert.equal((openPage.body as { limit: number }).limit, 2);
 
@@ -396,12 +396,12 @@ describe("Todo API through the handler (no socket)", () => {
     it("deletes exactly the done todos and reports their ids; a second call deletes nothing", async () => {
       const made: TodoJson[] = [];
       for (const title of ["a", "b", "c", "d", "e"]) made.push(await create(title));
-      for (const t of [made[0]!, made[2]!, made[3]!]) await call("PATCH", `/api/todos/${t.id}`, { done: true });
+      for (const t of [made[0], made[2], made[3]]) await call("PATCH", `/api/todos/${t.id}`, { done: true });
       const r = await call("POST", "/api/todos/clear-completed");
       assert.equal(r.status, 200);
       const body = r.body as { deleted: number; ids: number[] };
       assert.equal(body.deleted, 3);
-      assert.deepEqual([...body.ids].sort((x, y) => x - y), [made[0]!.id, made[2]!.id, made[3]!.id]);
+      assert.deepEqual([...body.ids].sort((x, y) => x - y), [made[0].id, made[2].id, made[3].id]);
       const list = (await call("GET", "/api/todos")).body as { todos: TodoJson[]; total: number };
       assert.deepEqual(list.todos.map((t) => t.title), ["b", "e"]);
       assert.equal(list.total, 2);

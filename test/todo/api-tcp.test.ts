@@ -201,10 +201,10 @@ describe("Todo app over TCP", () => {
       assert.ok(html.includes('<span id="count">3 left</span>'));
       assert.ok(html.includes('id="clear" disabled>Clear completed (0)'));
 
-      assert.equal((await form(`/todos/${todos[0]!.id}/delete`)).status, 303);
-      await form(`/todos/${todos[1]!.id}/toggle`);
+      assert.equal((await form(`/todos/${todos[0].id}/delete`)).status, 303);
+      await form(`/todos/${todos[1].id}/toggle`);
       html = await page();
-      assert.equal(itemOf(html, todos[0]!.id), null, "the deleted todo is gone");
+      assert.equal(itemOf(html, todos[0].id), null, "the deleted todo is gone");
       assert.ok(html.includes('<span id="count">1 left</span>'));
       assert.ok(html.includes('id="clear">Clear completed (1)'));
 
@@ -212,8 +212,8 @@ describe("Todo app over TCP", () => {
       assert.equal(res.status, 303);
       assert.equal(res.headers.get("location"), "/");
       html = await page();
-      assert.equal(itemOf(html, todos[1]!.id), null, "the completed todo is cleared");
-      assert.ok(itemOf(html, todos[2]!.id) !== null, "the open todo stays");
+      assert.equal(itemOf(html, todos[1].id), null, "the completed todo is cleared");
+      assert.ok(itemOf(html, todos[2].id) !== null, "the open todo stays");
     });
 
     it("redirects errors to /?error=..., and the page shows the message escaped", async () => {

@@ -190,7 +190,7 @@ describe("Todo page in Chromium", { timeout: 15 * 60_000 }, () => {
       await api(fx.base, "POST", "/api/todos", { title });
     }
     const { todos } = (await api(fx.base, "GET", "/api/todos")).body as { todos: TodoJson[] };
-    await api(fx.base, "PATCH", `/api/todos/${todos[1]!.id}`, { done: true });
+    await api(fx.base, "PATCH", `/api/todos/${todos[1].id}`, { done: true });
 
     const page = await open("phone", { viewport: { width: 375, height: 667 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     await page.goto(fx.base);

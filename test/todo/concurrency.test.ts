@@ -81,8 +81,8 @@ describe("Todo app under concurrent clients", { timeout: 120_000 }, () => {
     await Promise.all(
       Array.from({ length: CLIENTS }, (_, c) =>
         Promise.all([
-          ...created[c]!.map((t) => update(t.id, (now) => ({ title: `${now.title} A`, done: true }))),
-          ...created[(c + CLIENTS - 1) % CLIENTS]!.map((t) => update(t.id, (now) => ({ title: `${now.title} B`, order: now.order + 1000 }))),
+          ...created[c].map((t) => update(t.id, (now) => ({ title: `${now.title} A`, done: true }))),
+          ...created[(c + CLIENTS - 1) % CLIENTS].map((t) => update(t.id, (now) => ({ title: `${now.title} B`, order: now.order + 1000 }))),
         ]),
       ),
     );

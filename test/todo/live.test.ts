@@ -50,14 +50,14 @@ describe("Todo live updates over /ws", () => {
 
     const created = await api(base, "POST", "/api/todos", { title: "live one" });
     const one = created.body as TodoJson;
-    assert.deepEqual(await both(a!, b!), { type: "upsert", todo: one });
+    assert.deepEqual(await both(a, b), { type: "upsert", todo: one });
 
     const two = (await api(base, "POST", "/api/todos", { title: "live two" })).body as TodoJson;
-    assert.deepEqual(await both(a!, b!), { type: "upsert", todo: two });
+    assert.deepEqual(await both(a, b), { type: "upsert", todo: two });
 
     const patched = await api(base, "PATCH", `/api/todos/${one.id}`, { done: true, title: "live one, done" }, { "If-Match": '"v1"' });
     assert.equal(patched.status, 200);
-    assert.deepEqual(await both(a!, b!), { type: "upsert", todo: patched.body });
+    assert.deepEqual(await both(a, b), { type: "upsert", todo: patched.body });
 
     // A refused write (412, 422, 404) publishes nothing.
     assert.equal((await api(base, "PATCH", `/api/todos/${one.id}`, { title: "stale" }, { "If-Match": '"v1"' })).status, 412);
@@ -65,15 +65,15 @@ describe("Todo live updates over /ws", () => {
     assert.equal((await api(base, "DELETE", "/api/todos/99999")).status, 404);
 
     assert.equal((await api(base, "DELETE", `/api/todos/${two.id}`)).status, 204);
-    assert.deepEqual(await both(a!, b!), { type: "delete", id: two.id }, "the failed writes sent nothing before this delete");
+    assert.deepEqual(await both(a, b), { type: "delete", id: two.id }, "the failed writes sent nothing before this delete");
 
     const three = (await api(base, "POST", "/api/todos", { title: "live three" })).body as TodoJson;
-    assert.deepEqual(await both(a!, b!), { type: "upsert", todo: three });
+    assert.deepEqual(await both(a, b), { type: "upsert", todo: three });
     const threeDone = (await api(base, "PATCH", `/api/todos/${three.id}`, { done: true })).body as TodoJson;
-    assert.deepEqual(await both(a!, b!), { type: "upsert", todo: threeDone });
+    assert.deepEqual(await both(a, b), { type: "upsert", todo: threeDone });
 
     const cleared = await api(base, "POST", "/api/todos/clear-completed");
-    const change = await both(a!, b!);
+    const change = await both(a, b);
     assert.equal(change.type, "clear");
     assert.deepEqual([...(change as { ids: number[] }).ids].sort((x, y) => x - y), [one.id, three.id]);
     assert.deepEqual((cleared.body as { ids: number[] }).ids, (change as { ids: number[] }).ids);
@@ -81,9 +81,9 @@ describe("Todo live updates over /ws", () => {
     // Clearing when nothing is done changes nothing and says nothing.
     await api(base, "POST", "/api/todos/clear-completed");
     const marker = (await api(base, "POST", "/api/todos", { title: "marker" })).body as TodoJson;
-    assert.deepEqual(await both(a!, b!), { type: "upsert", todo: marker }, "an empty clear published nothing");
-    assert.equal(a!.unread, 0);
-    assert.equal(b!.unread, 0);
+    assert.deepEqual(await both(a, b), { type: "upsert", todo: marker }, "an empty clear published nothing");
+    assert.equal(a.unread, 0);
+    assert.equal(b.unread, 0);
   });
 
   it("both clients see changes made through the forms (no JavaScript)", async () => {
@@ -96,34 +96,34 @@ describe("Todo live updates over /ws", () => {
       });
 
     await post("/todos", "title=from+a+form");
-    const up = await both(a!, b!);
+    const up = await both(a, b);
     assert.equal(up.type, "upsert");
     const todo = (up as { todo: TodoJson }).todo;
     assert.equal(todo.title, "from a form");
 
     await post(`/todos/${todo.id}/toggle`);
-    const toggled = await both(a!, b!);
+    const toggled = await both(a, b);
     assert.deepEqual(toggled, { type: "upsert", todo: (await api(base, "GET", `/api/todos/${todo.id}`)).body });
     assert.deepEqual({ ...(toggled as { todo: TodoJson }).todo, updatedAt: "" }, { ...todo, done: true, version: 2, updatedAt: "" });
 
     await post("/todos/clear-completed");
-    assert.deepEqual(await both(a!, b!), { type: "clear", ids: [todo.id] });
+    assert.deepEqual(await both(a, b), { type: "clear", ids: [todo.id] });
 
     await post("/todos", "title=to+delete");
-    const del = ((await both(a!, b!)) as { todo: TodoJson }).todo;
+    const del = ((await both(a, b)) as { todo: TodoJson }).todo;
     await post(`/todos/${del.id}/delete`);
-    assert.deepEqual(await both(a!, b!), { type: "delete", id: del.id });
+    assert.deepEqual(await both(a, b), { type: "delete", id: del.id });
   });
 
   it("keeps publishing to the remaining client after the other disconnects, and a late client gets only new changes", async () => {
     const [a, b] = await openFeeds(2);
-    await a!.close();
+    await a.close();
     for (let i = 0; server.subscriberCount(TOPIC) !== 1; i++) {
       assert.ok(i < 200, "the closed client stays subscribed");
       await new Promise((r) => setTimeout(r, 10));
     }
     const t = (await api(base, "POST", "/api/todos", { title: "after a left" })).body as TodoJson;
-    assert.deepEqual(await b!.next(), { type: "upsert", todo: t });
+    assert.deepEqual(await b.next(), { type: "upsert", todo: t });
 
     const late = await TodoFeed.connect(base);
     feeds.push(late);
@@ -133,7 +133,7 @@ describe("Todo live updates over /ws", () => {
     }
     await api(base, "DELETE", `/api/todos/${t.id}`);
     assert.deepEqual(await late.next(), { type: "delete", id: t.id }, "the late client's first message is the new change, not history");
-    assert.deepEqual(await b!.next(), { type: "delete", id: t.id });
+    assert.deepEqual(await b.next(), { type: "delete", id: t.id });
   });
 
   it("many quick changes arrive in order, one message each, on both clients", async () => {
@@ -141,12 +141,12 @@ describe("Todo live updates over /ws", () => {
     const made: TodoJson[] = [];
     for (let i = 0; i < 25; i++) made.push((await api(base, "POST", "/api/todos", { title: `burst ${i}` })).body as TodoJson);
     await Promise.all(made.map((t) => api(base, "PATCH", `/api/todos/${t.id}`, { done: true })));
-    const [ma, mb] = await Promise.all([a!.take(50), b!.take(50)]);
+    const [ma, mb] = await Promise.all([a.take(50), b.take(50)]);
     assert.deepEqual(mb, ma);
     assert.deepEqual(ma.slice(0, 25).map((m) => (m as { todo: TodoJson }).todo.title), made.map((t) => t.title));
     assert.ok(ma.slice(25).every((m) => m.type === "upsert" && m.todo.done && m.todo.version === 2));
     assert.deepEqual(new Set(ma.slice(25).map((m) => (m as { todo: TodoJson }).todo.id)), new Set(made.map((t) => t.id)));
     await new Promise((r) => setTimeout(r, 100));
-    assert.equal(a!.unread + b!.unread, 0, "no duplicate messages");
+    assert.equal(a.unread + b.unread, 0, "no duplicate messages");
   });
 });

@@ -77,7 +77,7 @@ describe("Todo app on PostgreSQL", { timeout: 20 * 60_000 }, () => {
 
       const made: Todo[] = [];
       for (const title of ["pg a", "pg b", "pg c", "pg d", "pg e"]) made.push(await store.create(title));
-      const a = made[0]!;
+      const a = made[0];
       assert.equal(typeof a.id, "number", "BIGSERIAL ids come back as numbers");
       assert.equal(a.title, "pg a");
       assert.equal(a.done, false);
@@ -87,10 +87,10 @@ describe("Todo app on PostgreSQL", { timeout: 20 * 60_000 }, () => {
       assert.deepEqual(made.map((t) => t.order), [1, 2, 3, 4, 5]);
       assert.deepEqual(await store.get(a.id), a);
 
-      const upd = await store.update(made[1]!.id, { done: true });
+      const upd = await store.update(made[1].id, { done: true });
       assert.ok(upd.ok);
-      assert.deepEqual({ ...upd.value, updatedAt: "" }, { ...made[1]!, done: true, version: 2, updatedAt: "" }, "a partial patch keeps the other fields");
-      await store.update(made[3]!.id, { done: true });
+      assert.deepEqual({ ...upd.value, updatedAt: "" }, { ...made[1], done: true, version: 2, updatedAt: "" }, "a partial patch keeps the other fields");
+      await store.update(made[3].id, { done: true });
 
       const done = await store.list({ done: true, limit: 10, offset: 0 });
       assert.deepEqual(done.todos.map((t) => t.title), ["pg b", "pg d"]);
@@ -107,12 +107,12 @@ describe("Todo app on PostgreSQL", { timeout: 20 * 60_000 }, () => {
       assert.deepEqual([all3.value.title, all3.value.done, all3.value.order, all3.value.version], ["pg a2", true, 99, 2]);
       assert.deepEqual((await store.list({ limit: 10, offset: 0 })).todos.at(-1)!.id, a.id, "order 99 sorts last");
 
-      assert.deepEqual(await store.remove(made[4]!.id), { ok: true, value: null });
-      assert.equal(await store.get(made[4]!.id), null);
-      assert.deepEqual(await store.remove(made[4]!.id), { ok: false, reason: "missing" });
+      assert.deepEqual(await store.remove(made[4].id), { ok: true, value: null });
+      assert.equal(await store.get(made[4].id), null);
+      assert.deepEqual(await store.remove(made[4].id), { ok: false, reason: "missing" });
 
       const cleared = await store.clearCompleted();
-      assert.deepEqual([...cleared].sort((x, y) => x - y), [a.id, made[1]!.id, made[3]!.id]);
+      assert.deepEqual([...cleared].sort((x, y) => x - y), [a.id, made[1].id, made[3].id]);
       assert.deepEqual((await store.list({ limit: 10, offset: 0 })).todos.map((t) => t.title), ["pg c"]);
       assert.deepEqual(await store.clearCompleted(), []);
     });

@@ -135,7 +135,7 @@ describe("Chromium's WebSocket against sockserve", () => {
         assert.equal(server.publish("news", `news ${nonce}`), `news ${nonce}`.length);
         await waitPage("window.results.messages.length >= 4", "the published message", 10_000);
 
-        const r = (await page.evaluate("window.results")) as PageResults;
+        const r = await page.evaluate<PageResults>("window.results");
         assert.match(String(offered), /permessage-deflate/, "Chromium offers permessage-deflate");
         if (deflate) assert.match(String(r.extensions), /^permessage-deflate/);
         else assert.equal(r.extensions, "");
@@ -152,7 +152,7 @@ describe("Chromium's WebSocket against sockserve", () => {
         await shoot();
         await page.evaluate("ws.close(4000, 'page done')");
         await waitPage("window.results.closed !== null", "the close", 5000);
-        const closed = ((await page.evaluate("window.results.closed")) as PageResults["closed"])!;
+        const closed = (await page.evaluate<PageResults["closed"]>("window.results.closed"))!;
         assert.deepEqual(closed, { code: 4000, reason: "page done", wasClean: true });
         await waitUntil(() => closes.length > 0, 5000, "server close handler");
         assert.deepEqual(closes, [{ code: 4000, reason: "page done" }]);

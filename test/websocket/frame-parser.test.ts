@@ -169,7 +169,7 @@ describe("unmask", () => {
     for (let n = 0; n < 20; n++) {
       for (let offset = 0; offset < 4; offset++) {
         const data = Buffer.from(Array.from({ length: n }, (_, i) => (i * 37 + 11) & 0xff));
-        const want = Buffer.from(data.map((b, i) => b ^ key[(offset + i) % 4]!));
+        const want = Buffer.from(data.map((b, i) => b ^ key[(offset + i) % 4]));
         const got = Buffer.from(data);
         unmask(got, key, offset);
         assert.deepEqual(got, want, `n=${n} offset=${offset}`);
@@ -388,7 +388,7 @@ describe("Utf8Validator", () => {
     const alphabet = [0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xff];
     for (let i = 0; i < 200_000; i++) {
       const n = 1 + Math.floor(rand() * 10);
-      check(Uint8Array.from({ length: n }, () => alphabet[Math.floor(rand() * alphabet.length)]!));
+      check(Uint8Array.from({ length: n }, () => alphabet[Math.floor(rand() * alphabet.length)]));
     }
   });
 });

@@ -189,9 +189,9 @@ describe("handshake", () => {
       try {
         await client.write(row.request);
         const [res] = await client.waitForResponses(1);
-        assert.equal(res!.status, row.status, res!.text);
-        if (row.status === 426) assert.equal(res!.get("sec-websocket-version"), "13");
-        assert.notEqual(res!.text, "Expected a WebSocket");
+        assert.equal(res.status, row.status, res.text);
+        if (row.status === 426) assert.equal(res.get("sec-websocket-version"), "13");
+        assert.notEqual(res.text, "Expected a WebSocket");
         await sleep(50);
         assert.equal(client.finalResponses().length, 1, `one response only; got ${JSON.stringify(client.text)}`);
       } finally {
@@ -227,7 +227,7 @@ describe("handshake", () => {
       const stopped = s.stop();
       gate.resolve();
       const [res] = await client.waitForResponses(1);
-      assert.equal(res!.status, 503);
+      assert.equal(res.status, 503);
       assert.equal(upgraded, false);
       await within(stopped, 5000, "stop() to finish");
       assert.ok(await client.waitForClose(2000), "the connection is closed");

@@ -103,7 +103,7 @@ for (const compression of [false, true]) {
       await withWs(compression, {}, async (ctx) => {
         const peer = await ctx.connect();
         const data = Buffer.alloc(MiB);
-        for (let i = 0; i < data.length; i++) data[i] = "abcdefgh"[i % 8]!.charCodeAt(0) + (i % 1000 === 0 ? 1 : 0);
+        for (let i = 0; i < data.length; i++) data[i] = "abcdefgh"[i % 8].charCodeAt(0) + (i % 1000 === 0 ? 1 : 0);
         const before = peer.bytesRead;
         peer.ws.send(data);
         const got = await peer.next();
@@ -251,21 +251,21 @@ for (const compression of [false, true]) {
         c2.ws.close();
         assert.equal((await c2.waitClosed()).code, 1005);
         await waitUntil(() => closes.length === 2, 3000, "server close handler");
-        assert.equal(closes[1]!.code, 1005);
+        assert.equal(closes[1].code, 1005);
 
         // The server closes with a code and a reason.
         const c3 = await ctx.connect();
         c3.ws.send("close:4002:server says bye");
         assert.deepEqual(pick(await c3.waitClosed()), { code: 4002, reason: "server says bye" });
         await waitUntil(() => closes.length === 3, 3000, "server close handler");
-        assert.equal(closes[2]!.code, 4002);
+        assert.equal(closes[2].code, 4002);
 
         // The server closes with no arguments: 1000.
         const c4 = await ctx.connect();
         c4.ws.send("close:");
         assert.equal((await c4.waitClosed()).code, 1000);
         await waitUntil(() => closes.length === 4, 3000, "server close handler");
-        assert.equal(closes[3]!.code, 1000);
+        assert.equal(closes[3].code, 1000);
       });
     });
 
@@ -278,8 +278,8 @@ for (const compression of [false, true]) {
       const peers: WsPeer[] = [];
       try {
         for (let i = 0; i < 3; i++) peers.push(await WsPeer.connect(`ws://127.0.0.1:${server.port}/`, { perMessageDeflate: compression }));
-        peers[0]!.ws.send("still here");
-        assert.equal((await peers[0]!.next()).text, "still here");
+        peers[0].ws.send("still here");
+        assert.equal((await peers[0].next()).text, "still here");
         await within(server.stop(), 5000, "graceful stop");
         for (const peer of peers) assert.equal((await peer.waitClosed()).code, 1001);
         assert.deepEqual(closes, [1001, 1001, 1001]);
@@ -303,11 +303,11 @@ for (const compression of [false, true]) {
         const peer = await ctx.connect();
         peer.ws.ping("abc");
         await peer.until(() => peer.pongs.length === 1, "a pong");
-        assert.equal(peer.pongs[0]!.toString(), "abc");
+        assert.equal(peer.pongs[0].toString(), "abc");
         assert.deepEqual(serverPings, ["abc"]);
         peer.ws.send("ping me");
         await peer.until(() => peer.pings.length === 1, "a ping from the server");
-        assert.equal(peer.pings[0]!.toString(), "from server");
+        assert.equal(peer.pings[0].toString(), "from server");
         await waitUntil(() => serverPongs.length === 1, 3000, "the client's pong reaching the server");
         assert.deepEqual(serverPongs, ["from server"]);
       });
@@ -364,7 +364,7 @@ for (const compression of [false, true]) {
       await withBurstPeer(async (peer, alive) => {
         const sent: (string | Buffer)[] = [];
         for (let i = 0; i < 40; i++) {
-          const size = [10, 200, 1500, 5000, 70_000][i % 5]!;
+          const size = [10, 200, 1500, 5000, 70_000][i % 5];
           const m = i % 2 === 0 ? `${i}:${"t".repeat(size)}` : Buffer.concat([Buffer.from([i]), randomBytes(size)]);
           sent.push(m);
           peer.ws.send(m);
@@ -379,7 +379,7 @@ for (const compression of [false, true]) {
       await withBurstPeer(async (peer, alive) => {
         peer.ws.send("flood:40:3000");
         await alive("40 flood messages", 40);
-        const body = peer.messages[0]!.data.subarray(4);
+        const body = peer.messages[0].data.subarray(4);
         const bad = peer.messages.map((m, i) => (m.data.length === 3000 && m.data.readUInt32BE(0) === i && m.data.subarray(4).equals(body) ? -1 : i)).filter((i) => i >= 0);
         assert.deepEqual(bad, [], "these messages are wrong");
       });

@@ -69,11 +69,11 @@ export class DynamicTable implements DynamicTableView {
   }
 
   name(i: number): string {
-    return this.#names[(this.#oldest + this.#length - 1 - i) & this.#mask]!;
+    return this.#names[(this.#oldest + this.#length - 1 - i) & this.#mask];
   }
 
   value(i: number): string {
-    return this.#values[(this.#oldest + this.#length - 1 - i) & this.#mask]!;
+    return this.#values[(this.#oldest + this.#length - 1 - i) & this.#mask];
   }
 
   entries(): [string, string][] {
@@ -110,8 +110,8 @@ export class DynamicTable implements DynamicTableView {
   #evictTo(size: number): void {
     while (this.#size > size) {
       const slot = this.#oldest;
-      const name = this.#names[slot]!;
-      const value = this.#values[slot]!;
+      const name = this.#names[slot];
+      const value = this.#values[slot];
       this.#names[slot] = this.#values[slot] = "";
       this.#oldest = (slot + 1) & this.#mask;
       this.#size -= entrySize(name, value);

@@ -122,7 +122,7 @@ export class HpackDecoder {
     const block = this.#block;
     const cursor = this.#cursor;
     let smallest = Infinity;
-    for (let updates = 0; cursor.pos < cursor.end && (block[cursor.pos]! & 0xe0) === 0x20; updates++) {
+    for (let updates = 0; cursor.pos < cursor.end && (block[cursor.pos] & 0xe0) === 0x20; updates++) {
       if (updates === 2) throw compressionError("more than two dynamic table size updates in a block");
       const size = decodeInteger(block, cursor, 5);
       if (size > this.#maxTableSize) throw compressionError(`dynamic table size update to ${size}, above the limit ${this.#maxTableSize}`);
@@ -134,7 +134,7 @@ export class HpackDecoder {
   }
 
   #readField(): void {
-    const first = this.#block[this.#cursor.pos]!;
+    const first = this.#block[this.#cursor.pos];
     if ((first & 0x80) !== 0) this.#readIndexed();
     else if ((first & 0x40) !== 0) this.#readLiteral(6, Literal.Incremental);
     else if ((first & 0x20) !== 0) throw compressionError("dynamic table size update after the start of the block");
@@ -146,7 +146,7 @@ export class HpackDecoder {
     const index = decodeInteger(this.#block, this.#cursor, 7);
     if (index === 0) throw compressionError("indexed field with index 0");
     if (index <= STATIC_TABLE_LENGTH) {
-      const entry = STATIC_TABLE[index - 1]!;
+      const entry = STATIC_TABLE[index - 1];
       this.#collect(entry[0], entry[1], false);
       return;
     }
@@ -166,7 +166,7 @@ export class HpackDecoder {
     const keep = kind === Literal.Incremental; // the table needs it even when the list is over a limit
     let name: string;
     if (nameIndex === 0) name = this.#readString(keep);
-    else if (nameIndex <= STATIC_TABLE_LENGTH) name = STATIC_TABLE[nameIndex - 1]![0];
+    else if (nameIndex <= STATIC_TABLE_LENGTH) name = STATIC_TABLE[nameIndex - 1][0];
     else name = this.#table.name(this.#dynamicIndex(nameIndex));
     const value = this.#readString(keep);
     if (keep) this.#table.add(name, value);
@@ -179,7 +179,7 @@ export class HpackDecoder {
   #readString(keep: boolean): string {
     const block = this.#block;
     const cursor = this.#cursor;
-    const huffman = cursor.pos < cursor.end && (block[cursor.pos]! & 0x80) !== 0;
+    const huffman = cursor.pos < cursor.end && (block[cursor.pos] & 0x80) !== 0;
     const length = decodeInteger(block, cursor, 7);
     if (length > cursor.end - cursor.pos) throw compressionError(`string of ${length} octets runs past the end of the block`);
     const start = cursor.pos;

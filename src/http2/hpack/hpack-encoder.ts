@@ -98,8 +98,8 @@ export class HpackEncoder {
   encode(fields: readonly string[], neverIndex: readonly boolean[] | null = null): Buffer {
     let pos = this.#writeSizeUpdates(0);
     for (let i = 0; i < fields.length; i += 2) {
-      const name = fields[i]!;
-      const value = fields[i + 1]!;
+      const name = fields[i];
+      const value = fields[i + 1];
       // Two integers of at most 6 octets, two prefix octets, and the strings (a Huffman string
       // is at most 30 bits a char, under 4 octets, and "auto" keeps it no longer than raw).
       this.#reserve(pos, 14 + (this.#huffman === "always" ? 4 : 1) * (name.length + value.length));

@@ -37,14 +37,14 @@ export const HUFFMAN_CODE_LENGTHS: Uint8Array = Uint8Array.from(CODE_LENGTHS);
 function buildCodes(): Uint32Array {
   const codes = new Uint32Array(SYMBOLS);
   const order = Array.from({ length: SYMBOLS }, (_, s) => s);
-  order.sort((a, b) => CODE_LENGTHS[a]! - CODE_LENGTHS[b]! || a - b);
+  order.sort((a, b) => CODE_LENGTHS[a] - CODE_LENGTHS[b] || a - b);
   let code = 0;
-  let length = CODE_LENGTHS[order[0]!]!;
+  let length = CODE_LENGTHS[order[0]];
   for (let i = 1; i < SYMBOLS; i++) {
-    const next = CODE_LENGTHS[order[i]!]!;
+    const next = CODE_LENGTHS[order[i]];
     code = (code + 1) << (next - length);
     length = next;
-    codes[order[i]!] = code;
+    codes[order[i]] = code;
   }
   return codes;
 }
@@ -70,14 +70,14 @@ function buildTree(): CodeTree {
   const children = new Int32Array(STATES * 2);
   let inner = 1;
   for (let symbol = 0; symbol < SYMBOLS; symbol++) {
-    const length = CODE_LENGTHS[symbol]!;
+    const length = CODE_LENGTHS[symbol];
     let node = 0;
     for (let bit = length - 1; bit > 0; bit--) {
-      const slot = node * 2 + ((HUFFMAN_CODES[symbol]! >>> bit) & 1);
+      const slot = node * 2 + ((HUFFMAN_CODES[symbol] >>> bit) & 1);
       if (children[slot] === 0) children[slot] = inner++;
       node = children[slot]!;
     }
-    children[node * 2 + (HUFFMAN_CODES[symbol]! & 1)] = -(symbol + 1);
+    children[node * 2 + (HUFFMAN_CODES[symbol] & 1)] = -(symbol + 1);
   }
   const onesDepth = new Uint8Array(STATES);
   for (let node = 0, depth = 0; node >= 0 && depth < 32; depth++, node = children[node * 2 + 1]!) onesDepth[node] = depth;
@@ -91,7 +91,7 @@ function buildTransitions({ children, onesDepth }: CodeTree): Uint32Array {
       let node = state;
       let entry = 0;
       for (let bit = 3; bit >= 0 && entry !== FAIL; bit--) {
-        const next = children[node * 2 + ((nibble >>> bit) & 1)]!;
+        const next = children[node * 2 + ((nibble >>> bit) & 1)];
         if (next >= 0) node = next;
         else if (next === -(EOS + 1)) entry = FAIL;
         else {
@@ -99,7 +99,7 @@ function buildTransitions({ children, onesDepth }: CodeTree): Uint32Array {
           node = 0;
         }
       }
-      const accept = node === 0 || (onesDepth[node]! > 0 && onesDepth[node]! <= MAX_PADDING_BITS);
+      const accept = node === 0 || (onesDepth[node] > 0 && onesDepth[node] <= MAX_PADDING_BITS);
       table[state * 16 + nibble] = entry === FAIL ? FAIL : entry | node | (accept ? ACCEPT : 0);
     }
   }
@@ -124,7 +124,7 @@ export function huffmanDecode(src: Uint8Array, start: number, end: number, out: 
   let entry = ACCEPT; // state 0: an empty string is valid
   let n = 0;
   for (let i = start; i < end; i++) {
-    const octet = src[i]!;
+    const octet = src[i];
     entry = TRANSITIONS[((entry & 0xff) << 4) | (octet >>> 4)]!;
     if ((entry & EMIT) !== 0) out[n++] = (entry >>> 8) & 0xff;
     else if ((entry & FAIL) !== 0) throw huffmanError("EOS symbol inside a string");
@@ -133,7 +133,7 @@ export function huffmanDecode(src: Uint8Array, start: number, end: number, out: 
     else if ((entry & FAIL) !== 0) throw huffmanError("EOS symbol inside a string");
   }
   if ((entry & ACCEPT) === 0) {
-    const tooLong = tree.onesDepth[entry & 0xff]! > MAX_PADDING_BITS;
+    const tooLong = tree.onesDepth[entry & 0xff] > MAX_PADDING_BITS;
     throw huffmanError(tooLong ? "padding longer than 7 bits" : "padding is not a prefix of EOS (all ones)");
   }
   return n;
@@ -146,7 +146,7 @@ function huffmanError(message: string) {
 /** huffmanEncodedLength returns how many octets {@link huffmanEncode} writes for `str` (each char taken as one octet, its low 8 bits). */
 export function huffmanEncodedLength(str: string): number {
   let bits = 0;
-  for (let i = 0; i < str.length; i++) bits += HUFFMAN_CODE_LENGTHS[str.charCodeAt(i) & 0xff]!;
+  for (let i = 0; i < str.length; i++) bits += HUFFMAN_CODE_LENGTHS[str.charCodeAt(i) & 0xff];
   return (bits + 7) >>> 3;
 }
 
@@ -160,8 +160,8 @@ export function huffmanEncode(str: string, out: Uint8Array, pos: number): number
   let bits = 0;
   for (let i = 0; i < str.length; i++) {
     const symbol = str.charCodeAt(i) & 0xff;
-    const length = HUFFMAN_CODE_LENGTHS[symbol]!;
-    const code = HUFFMAN_CODES[symbol]!;
+    const length = HUFFMAN_CODE_LENGTHS[symbol];
+    const code = HUFFMAN_CODES[symbol];
     if (bits + length <= 31) {
       acc = (acc << length) | code;
       bits += length;

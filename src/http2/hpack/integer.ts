@@ -29,13 +29,13 @@ export function decodeInteger(block: Uint8Array, cursor: Cursor, prefixBits: num
   const mask = (1 << prefixBits) - 1;
   let pos = cursor.pos;
   if (pos >= cursor.end) throw integerError("missing: the block ends");
-  let value = block[pos++]! & mask;
+  let value = block[pos++] & mask;
   if (value === mask) {
     let factor = 1;
     for (let n = 0; ; n++) {
       if (n === MAX_CONTINUATION_OCTETS) throw integerError(`longer than ${MAX_CONTINUATION_OCTETS} continuation octets`);
       if (pos >= cursor.end) throw integerError("truncated: the block ends inside it");
-      const octet = block[pos++]!;
+      const octet = block[pos++];
       value += (octet & 0x7f) * factor;
       if (value > MAX_INTEGER) throw integerError("above 2^32 - 1");
       if ((octet & 0x80) === 0) break;

@@ -235,7 +235,7 @@ describe("HpackDecoder on random input (fixed seed)", () => {
       blocks.push(encoder.encode(fields, n % 3 === 0 ? [false, false, true, false] : null));
     }
     for (let n = 0; n < 5000; n++) {
-      const block = Buffer.from(blocks[n % blocks.length]!);
+      const block = Buffer.from(blocks[n % blocks.length]);
       for (let flips = 1 + Math.floor(random() * 3); flips > 0; flips--) block[Math.floor(random() * block.length)] = Math.floor(random() * 256);
       mustFailCleanly(new HpackDecoder(limits), block);
     }

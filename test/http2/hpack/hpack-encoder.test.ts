@@ -10,7 +10,7 @@ type Representation = "indexed" | "incremental" | "without" | "never";
 
 /** representation names how a block's first field was sent, from its first octet (§6). */
 function representation(block: Buffer): Representation {
-  const first = block[0]!;
+  const first = block[0];
   if (first & 0x80) return "indexed";
   if (first & 0x40) return "incremental";
   return first & 0x10 ? "never" : "without";
@@ -138,8 +138,8 @@ describe("HpackEncoder with our decoder: random response sequences (fixed seed)"
   function randomFields(random: () => number): string[] {
     const fields = [":status", String([200, 200, 204, 301, 404, 500][Math.floor(random() * 6)])];
     for (let n = Math.floor(random() * 12); n > 0; n--) {
-      const value = random() < 0.2 ? `${Math.floor(random() * 1e6)}` : values[Math.floor(random() * values.length)]!;
-      fields.push(names[Math.floor(random() * names.length)]!, value);
+      const value = random() < 0.2 ? `${Math.floor(random() * 1e6)}` : values[Math.floor(random() * values.length)];
+      fields.push(names[Math.floor(random() * names.length)], value);
     }
     return fields;
   }
@@ -150,7 +150,7 @@ describe("HpackEncoder with our decoder: random response sequences (fixed seed)"
       const decoder = new HpackDecoder({ maxTableSize: 4096, maxHeaderListSize: 65536, maxFieldCount: 100 });
       for (let n = 0; n < 2000; n++) {
         if (n % 400 === 399) {
-          const peer = [4096, 100, 0, 1024][Math.floor(random() * 4)]!;
+          const peer = [4096, 100, 0, 1024][Math.floor(random() * 4)];
           decoder.setMaxTableSize(Math.max(peer, 0));
           encoder.setMaxTableSize(peer);
         }

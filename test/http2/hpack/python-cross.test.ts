@@ -26,7 +26,7 @@ function randomString(random: () => number, length: number, from: number, span: 
 
 function randomValue(random: () => number): string {
   const pick = random();
-  if (pick < 0.4) return values[Math.floor(random() * values.length)]!;
+  if (pick < 0.4) return values[Math.floor(random() * values.length)];
   if (pick < 0.7) return randomString(random, Math.floor(random() * 40), 0x20, 95); // printable ASCII
   if (pick < 0.95) return randomString(random, Math.floor(random() * 40), 0, 256); // any octet: long Huffman codes
   return randomString(random, 300 + Math.floor(random() * 1200), 0x20, 95); // over a quarter of the table
@@ -36,7 +36,7 @@ function randomValue(random: () => number): string {
 function randomList(random: () => number): Listed {
   const list: Listed = { fields: [], flags: [] };
   for (let n = Math.floor(random() * 16); n > 0; n--) {
-    const name = random() < 0.8 ? names[Math.floor(random() * names.length)]! : randomString(random, 1 + Math.floor(random() * 20), 0x61, 26);
+    const name = random() < 0.8 ? names[Math.floor(random() * names.length)] : randomString(random, 1 + Math.floor(random() * 20), 0x61, 26);
     list.fields.push(name, randomValue(random));
     list.flags.push(random() < 0.1);
   }
@@ -44,7 +44,7 @@ function randomList(random: () => number): Listed {
 }
 
 function pairs({ fields, flags }: Listed): [string, string, boolean][] {
-  return flags.map((flag, i) => [fields[2 * i]!, fields[2 * i + 1]!, flag]);
+  return flags.map((flag, i) => [fields[2 * i], fields[2 * i + 1], flag]);
 }
 
 interface PythonBlock {

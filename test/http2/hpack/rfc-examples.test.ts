@@ -67,17 +67,17 @@ const sequences: Sequence[] = [
   {
     name: "C.3 requests without Huffman", maxTableSize: 4096, huffman: "never",
     steps: [
-      { hex: "828684410f7777772e6578616d706c652e636f6d", fields: request1, table: requestTables[0]!, tableSize: 57 },
-      { hex: "828684be58086e6f2d6361636865", fields: request2, table: requestTables[1]!, tableSize: 110 },
-      { hex: "828785bf400a637573746f6d2d6b65790c637573746f6d2d76616c7565", fields: request3, table: requestTables[2]!, tableSize: 164 },
+      { hex: "828684410f7777772e6578616d706c652e636f6d", fields: request1, table: requestTables[0], tableSize: 57 },
+      { hex: "828684be58086e6f2d6361636865", fields: request2, table: requestTables[1], tableSize: 110 },
+      { hex: "828785bf400a637573746f6d2d6b65790c637573746f6d2d76616c7565", fields: request3, table: requestTables[2], tableSize: 164 },
     ],
   },
   {
     name: "C.4 requests with Huffman", maxTableSize: 4096, huffman: "always",
     steps: [
-      { hex: "828684418cf1e3c2e5f23a6ba0ab90f4ff", fields: request1, table: requestTables[0]!, tableSize: 57 },
-      { hex: "828684be5886a8eb10649cbf", fields: request2, table: requestTables[1]!, tableSize: 110 },
-      { hex: "828785bf408825a849e95ba97d7f8925a849e95bb8e8b4bf", fields: request3, table: requestTables[2]!, tableSize: 164 },
+      { hex: "828684418cf1e3c2e5f23a6ba0ab90f4ff", fields: request1, table: requestTables[0], tableSize: 57 },
+      { hex: "828684be5886a8eb10649cbf", fields: request2, table: requestTables[1], tableSize: 110 },
+      { hex: "828785bf408825a849e95ba97d7f8925a849e95bb8e8b4bf", fields: request3, table: requestTables[2], tableSize: 164 },
     ],
   },
   {
@@ -86,13 +86,13 @@ const sequences: Sequence[] = [
       {
         hex: "4803333032580770726976617465611d4d6f6e2c203231204f637420323031332032303a31333a323120474d546e17687474" +
           "70733a2f2f7777772e6578616d706c652e636f6d",
-        fields: response1, table: responseTables[0]!, tableSize: 222,
+        fields: response1, table: responseTables[0], tableSize: 222,
       },
-      { hex: "4803333037c1c0bf", fields: response2, table: responseTables[1]!, tableSize: 222 },
+      { hex: "4803333037c1c0bf", fields: response2, table: responseTables[1], tableSize: 222 },
       {
         hex: "88c1611d4d6f6e2c203231204f637420323031332032303a31333a323220474d54c05a04677a69707738666f6f3d415344" +
           "4a4b48514b425a584f5157454f50495541585157454f49553b206d61782d6167653d333630303b2076657273696f6e3d31",
-        fields: response3, table: responseTables[2]!, tableSize: 215,
+        fields: response3, table: responseTables[2], tableSize: 215,
       },
     ],
   },
@@ -101,13 +101,13 @@ const sequences: Sequence[] = [
     steps: [
       {
         hex: "488264025885aec3771a4b6196d07abe941054d444a8200595040b8166e082a62d1bff6e919d29ad171863c78f0b97c8e9ae82ae43d3",
-        fields: response1, table: responseTables[0]!, tableSize: 222,
+        fields: response1, table: responseTables[0], tableSize: 222,
       },
-      { hex: "4883640effc1c0bf", fields: response2, table: responseTables[1]!, tableSize: 222 },
+      { hex: "4883640effc1c0bf", fields: response2, table: responseTables[1], tableSize: 222 },
       {
         hex: "88c16196d07abe941054d444a8200595040b8166e084a62d1bffc05a839bd9ab77ad94e7821dd7f2e6c7b335dfdfcd5b39" +
           "60d5af27087f3672c1ab270fb5291f9587316065c003ed4ee5b1063d5007",
-        fields: response3, table: responseTables[2]!, tableSize: 215,
+        fields: response3, table: responseTables[2], tableSize: 215,
       },
     ],
   },

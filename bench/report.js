@@ -60,7 +60,7 @@ export function markdown(run) {
     "",
     `- Date: ${run.date}`,
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.os}`,
-    `- Node ${m.node}${m.wrk ? `, wrk ${m.wrk}` : ""}`,
+    `- Node ${m.node}${m.wrk ? `, wrk ${m.wrk}` : ""}${m.h2load ? `, h2load ${m.h2load}` : ""}`,
     ...(Object.keys(m.peers ?? {}).length ? [`- Peers: ${Object.entries(m.peers).map(([name, v]) => `${name}: ${v}`).join("; ")}`] : []),
     `- Pinning: ${run.pinning}`,
     `- ${rounds} round${rounds === 1 ? "" : "s"} × ${Array.isArray(duration) ? `${duration.join(" or ")} s (each case's command shows its own)` : `${duration} s`} per peer, peers alternating each round; ${warmup} s warm-up per server start`,

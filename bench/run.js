@@ -1,5 +1,5 @@
 // run.js: `npm run bench`. Runs each case's peers under wrk (or the case's own runner, such as the
-// WebSocket load client), alternating peers round by round, and prints a markdown table of medians
+// WebSocket load client or h2load), alternating peers round by round, and prints a markdown table of medians
 // and ratios (also written to bench/results.{md,json}).
 import { spawnSync } from "node:child_process";
 import path from "node:path";
@@ -22,8 +22,9 @@ const usage = `Usage: node bench/run.js [options]     (or: npm run bench -- [opt
                  default 5, and 10 for the WebSocket cases)
   --warmup S     seconds of discarded load after each server start (env BENCH_WARMUP, default 1)
   --case NAME    run only this case; repeat or comma-separate (env BENCH_CASE, default all)
-  --stand-in     run each case's stand-in (node:http; the ws server for the WebSocket cases) in
-                 place of every peer, to check the harness (results not written)
+  --stand-in     run each case's stand-in (node:http; the ws server for the WebSocket cases;
+                 node:http2 for the HTTP/2 cases) in place of every peer, to check the harness
+                 (results not written)
   --stand-in-for PEER   run the stand-in in place of this peer only; repeat or comma-separate
                  (e.g. sockserve, before its CLI is built; results not written)
   --no-write     print the tables only; leave bench/results.{json,md} as they are (for trials)

@@ -68,7 +68,7 @@ export function parseH2load(text) {
  */
 function complaint(text) {
   const before = text.split(/^finished in /m)[0];
-  const progress = /^(starting benchmark|spawning thread|progress:|warm-up|main benchmark|tls protocol|cipher|server temp key|application protocol)/i;
+  const progress = /^(starting benchmark|spawning thread|progress:|warm-up|main benchmark|stopped all clients|tls protocol|cipher|server temp key|application protocol)/i;
   const lines = before.split("\n").map((l) => l.trim()).filter((l) => l && !progress.test(l));
   return lines.at(-1)?.slice(0, 200) ?? "";
 }

@@ -4,8 +4,11 @@
 // Case:  { name, title, wrk: [args], script?, scriptArgs?, path?, expect?, files?, ratios?, targets?,
 //          standIn, standInLabel?, peers, runner?, load?, metrics?, duration? }
 //   runner   how a round is measured: wrk (the default), or an object such as ws.js's wsRunner
-//            ({ name, command(c, duration, warmup), measure({ c, port, serverPid, duration,
-//            warmup, cpu }) }) for what wrk cannot do; `load` is that runner's own settings
+//            or h2load.js's h2loadRunner ({ name, command(c, duration, warmup), measure({ c,
+//            peer, port, serverPid, duration, warmup, cpu }), ensure?(), version?() }) for what
+//            wrk cannot do; `load` is the ws runner's own settings, `h2load` [args] h2load's
+//   protocol "h2": the check GET speaks HTTP/2 (h2c with prior knowledge, or ALPN h2 with TLS)
+//   paths    [paths]: the URIs of h2load's -i file (the check GET is `path`)
 //   metrics  [{ name, key, format }]: what a round measures (the table's median/min/max columns),
 //            read from the round's result field `key`; format is "int", "bytes" or "ms".
 //            Default: wrk's req/s and transfer/s. The first metric decides whether a round counted;
@@ -24,7 +27,10 @@
 //   standIn  the peer command that replaces a peer under --stand-in / --stand-in-for
 //            (standInLabel names it in the table; default "node:http")
 // Peer:  { name, cmd: [argv], env?, requires?: [commands on PATH], apt?: package, files?: [paths
-//          from the repo root], prepare?(ctx), expectSocketErrors?: reason, version?: [argv] }
+//          from the repo root], prepare?(ctx), expectSocketErrors?: reason, version?: [argv],
+//          protocol?: "http/1.1" | "h2", standInAs?: { cmd: [argv], label } }
+//   protocol overrides the case's for this peer (h2load then runs with --h1); standInAs
+//   overrides the case's standIn and standInLabel for this peer.
 //   cmd placeholders: {port} (also $PORT), {dir} (the static files), {scratch} (a fresh dir per
 //   server start; prepare({ port, dir, scratch }) may write a config there before the start).
 //   apt: a Debian package that provides `requires`, installed with apt-get (as root) if missing.
@@ -32,21 +38,10 @@
 // Paths are relative to the repo root.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeNginxConfig, writeNginxTlsConfig } from "./nginx.js";
-import { copyCert } from "./tls-cert.js";
+import { h2Cases } from "./h2-cases.js";
+import { nginxPrepare } from "./nginx.js";
+import { nginxPeer, node } from "./peer-kinds.js";
 import { wsRunner } from "./ws.js";
-
-const node = (...args) => [process.execPath, ...args];
-
-/** nginxPeer runs nginx from the config its `prepare` writes into the scratch dir. */
-const nginxPeer = (prepare) => ({
-  name: "nginx",
-  cmd: ["nginx", "-p", "{scratch}", "-e", "{scratch}/error.log", "-c", "{scratch}/nginx.conf"],
-  requires: ["nginx"],
-  apt: "nginx-light",
-  prepare,
-  version: ["nginx", "-v"],
-});
 
 // Hello world (sockserve's serve() against node:http).
 const helloPeers = [
@@ -62,7 +57,8 @@ const hello = {
 };
 
 // Hello world over HTTPS (TLS 1.3, one certificate for all, ECDSA P-256): sockserve against
-// node:https and nginx. Each peer reads {scratch}/cert.pem and key.pem, copied there by `prepare`.
+// node:https and nginx. Each peer reads {scratch}/cert.pem and key.pem (the harness copies them
+// there for every start of a TLS case).
 const tlsArgs = ["{scratch}/cert.pem", "{scratch}/key.pem"];
 const helloTls = {
   name: "hello-tls",
@@ -73,9 +69,9 @@ const helloTls = {
   standIn: node("bench/servers/node-https-hello.js", ...tlsArgs),
   standInLabel: "node:https",
   peers: [
-    { name: "sockserve", cmd: node("bench/servers/sockserve-hello-tls.js", ...tlsArgs), files: ["dist/index.js"], prepare: copyCert },
-    { name: "node:https", cmd: node("bench/servers/node-https-hello.js", ...tlsArgs), prepare: copyCert },
-    nginxPeer(writeNginxTlsConfig),
+    { name: "sockserve", cmd: node("bench/servers/sockserve-hello-tls.js", ...tlsArgs), files: ["dist/index.js"] },
+    { name: "node:https", cmd: node("bench/servers/node-https-hello.js", ...tlsArgs) },
+    nginxPeer(nginxPrepare({ tls: true, hello: true })),
   ],
   ratios: [{ vs: "nginx", metric: "req/s" }],
   targets: [{ vs: "node:https", metric: "req/s", min: 1.3 }],
@@ -91,7 +87,7 @@ const staticPeers = [
     cmd: node("dist/cli/sockserve.js", "{dir}", "--port", "{port}", "--host", "127.0.0.1", "--quiet"),
     files: ["dist/cli/sockserve.js"],
   },
-  nginxPeer(writeNginxConfig),
+  nginxPeer(nginxPrepare()),
   {
     name: "python",
     cmd: ["python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory", "{dir}"],
@@ -252,6 +248,7 @@ export const cases = [
   todoCase("todo-list", "Todo app: GET the list of 100 todos", {}),
   todoCase("todo-create", "Todo app: POST a new todo (SQLite, synchronous=FULL)", { script: "bench/todo-create.lua" }),
   todoCase("todo-update", "Todo app: PATCH a todo (SQLite, synchronous=FULL)", { script: "bench/todo-update.lua" }),
+  ...h2Cases,
 ];
 
 /** wrkMetrics are what a wrk round measures; a case without `metrics` has these. */

@@ -8,7 +8,9 @@ import https from "node:https";
 import net from "node:net";
 import path from "node:path";
 import { aptInstall, onPath } from "./apt.js";
+import { h2Get } from "./h2-get.js";
 import { pinned, start, stop } from "./procs.js";
+import { copyCert } from "./tls-cert.js";
 import { removeScratch, scratchDir } from "./workdir.js";
 
 const HOST = "127.0.0.1";
@@ -31,13 +33,15 @@ export function unavailable(peer, root) {
 
 /**
  * startPeer starts peer.cmd on CPU `cpu`, waits until it accepts connections, checks one
- * `GET path` against `expect` ({ status, body?: string | Buffer }), over TLS when `tls`, and
- * resolves to a handle with stop(). `dir` (the static files) fills `{dir}` in the command.
+ * `GET path` against `expect` ({ status, body?: string | Buffer }), over TLS when `tls` and
+ * over HTTP/2 when `h2`, and resolves to a handle with stop(). `dir` (the static files) fills
+ * `{dir}` in the command. For TLS, the run's certificate is in {scratch}/cert.pem and key.pem.
  */
-export async function startPeer(peer, { root, cpu, dir = "", path: urlPath = "/", expect, tls = false, timeoutMs = 15000 }) {
+export async function startPeer(peer, { root, cpu, dir = "", path: urlPath = "/", expect, tls = false, h2 = false, timeoutMs = 15000 }) {
   const assigned = await freePort();
   const scratch = scratchDir(peer.name);
   const ctx = { port: assigned, dir, scratch };
+  if (tls) copyCert(ctx);
   await peer.prepare?.(ctx);
   const fill = (arg) => arg.replaceAll("{port}", String(assigned)).replaceAll("{dir}", dir).replaceAll("{scratch}", scratch);
   const stderrFd = openSync(path.join(scratch, "stderr.log"), "w");
@@ -82,7 +86,7 @@ export async function startPeer(peer, { root, cpu, dir = "", path: urlPath = "/"
       if (Date.now() > deadline) throw new Error(`${peer.name} server did not listen within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    if (expect) await check(handle.port, urlPath, expect, peer.name, tls);
+    if (expect) await check(handle.port, urlPath, expect, peer.name, tls, h2);
     return handle;
   } catch (err) {
     await handle.stop();
@@ -104,8 +108,14 @@ function logTail(scratch) {
 }
 
 /** check does one GET and throws unless the status (and body, if given) are as expected. */
-async function check(port, urlPath, expect, name, tls) {
-  const { status, body } = await get(port, urlPath, tls);
+async function check(port, urlPath, expect, name, tls, h2) {
+  let answer;
+  try {
+    answer = await (h2 ? h2Get(port, urlPath, tls) : get(port, urlPath, tls));
+  } catch (err) {
+    throw new Error(h2 ? `${name} ${err.message}` : err.message);
+  }
+  const { status, body } = answer;
   const want = expect.body == null ? null : Buffer.from(expect.body);
   if (status === (expect.status ?? 200) && (want == null || body.equals(want))) return;
   const got = want && body.length !== want.length ? `${body.length} bytes, expected ${want.length}` : JSON.stringify(body.toString("utf8", 0, 80));

@@ -2,6 +2,7 @@
 // Each is tracked by its PID and stopped by that PID, also on Ctrl-C; nothing else is touched.
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
 
 const live = new Set();
 
@@ -49,6 +50,24 @@ function statFields(file, a, b) {
   } catch {
     return null;
   }
+}
+
+/**
+ * cpuDuring runs `fn` (a load client's run) and resolves to { value, serverCpu, clientCpu }: the
+ * CPU the server (by PID, from /proc/PID/stat) and the client used meanwhile (1 = one core busy),
+ * or null where unknown. The client's is this process's reaped children, so the client must be
+ * the only child that exits meanwhile.
+ */
+export async function cpuDuring(serverPid, fn) {
+  const server0 = cpuTicks(serverPid);
+  const client0 = childrenCpuTicks();
+  const t0 = performance.now();
+  const value = await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  const server1 = cpuTicks(serverPid);
+  const client1 = childrenCpuTicks();
+  const rate = (a, b) => (a == null || b == null ? null : (b - a) / 100 / seconds);
+  return { value, serverCpu: rate(server0, server1), clientCpu: rate(client0, client1) };
 }
 
 /** stopAll stops every child still running. */

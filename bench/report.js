@@ -60,13 +60,13 @@ export function markdown(run) {
     "",
     `- Date: ${run.date}`,
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.os}`,
-    `- Node ${m.node}${m.wrk ? `, wrk ${m.wrk}` : ""}`,
+    `- Node ${m.node}${m.wrk ? `, wrk ${m.wrk}` : ""}${m.h2load ? `, h2load ${m.h2load}` : ""}`,
     ...(Object.keys(m.peers ?? {}).length ? [`- Peers: ${Object.entries(m.peers).map(([name, v]) => `${name}: ${v}`).join("; ")}`] : []),
     `- Pinning: ${run.pinning}`,
     `- ${rounds} round${rounds === 1 ? "" : "s"} × ${Array.isArray(duration) ? `${duration.join(" or ")} s (each case's command shows its own)` : `${duration} s`} per peer, peers alternating each round; ${warmup} s warm-up per server start`,
   ];
-  if (run.standIn === "all") lines.push("- **Stand-in run**: every peer was node:http (a check of the harness, not a result)");
-  else if (run.standIn) lines.push(`- **Stand-in run**: node:http in place of ${run.standIn.join(", ")} (a check of the harness, not a result)`);
+  if (run.standIn === "all") lines.push("- **Stand-in run**: every peer was its case's stand-in (node:http, node:http2 or ws; a check of the harness, not a result)");
+  else if (run.standIn) lines.push(`- **Stand-in run**: the case's stand-in (node:http, node:http2 or ws) in place of ${run.standIn.join(", ")} (a check of the harness, not a result)`);
   for (const c of run.cases) lines.push("", ...caseMarkdown(c));
   return lines.join("\n") + "\n";
 }

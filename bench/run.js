@@ -1,14 +1,13 @@
 // run.js: `npm run bench`. Runs each case's peers under wrk (or the case's own runner, such as the
-// WebSocket load client), alternating peers round by round, and prints a markdown table of medians
+// WebSocket load client or h2load), alternating peers round by round, and prints a markdown table of medians
 // and ratios (also written to bench/results.{md,json}).
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { cases, ratioColumns } from "./cases.js";
 import { startPeer, unavailable } from "./peers.js";
-import { canPin, childrenCpuTicks, cpuTicks, stopAll } from "./procs.js";
+import { canPin, cpuDuring, stopAll } from "./procs.js";
 import { formatMetric, machineInfo, markdown, wrkCommand, writeResults } from "./report.js";
 import { summarize } from "./stats.js";
 import { removeWorkDir, staticFiles } from "./workdir.js";
@@ -23,8 +22,9 @@ const usage = `Usage: node bench/run.js [options]     (or: npm run bench -- [opt
                  default 5, and 10 for the WebSocket cases)
   --warmup S     seconds of discarded load after each server start (env BENCH_WARMUP, default 1)
   --case NAME    run only this case; repeat or comma-separate (env BENCH_CASE, default all)
-  --stand-in     run each case's stand-in (node:http; the ws server for the WebSocket cases) in
-                 place of every peer, to check the harness (results not written)
+  --stand-in     run each case's stand-in (node:http; the ws server for the WebSocket cases;
+                 node:http2 for the HTTP/2 cases) in place of every peer, to check the harness
+                 (results not written)
   --stand-in-for PEER   run the stand-in in place of this peer only; repeat or comma-separate
                  (e.g. sockserve, before its CLI is built; results not written)
   --no-write     print the tables only; leave bench/results.{json,md} as they are (for trials)
@@ -97,16 +97,9 @@ async function measureWrk(c, server, peer, opts, cpus) {
       cpu: cpus.wrk,
     });
   if (opts.warmup > 0) await wrkRun(opts.warmup);
-  const pid = server.child.pid;
-  const server0 = cpuTicks(pid);
-  const client0 = childrenCpuTicks();
-  const t0 = performance.now();
-  const { raw, socketErrors, ...result } = await wrkRun(caseDuration(c, opts));
-  const seconds = (performance.now() - t0) / 1000;
-  const server1 = cpuTicks(pid);
-  const client1 = childrenCpuTicks();
-  result.serverCpu = server0 == null || server1 == null ? null : (server1 - server0) / 100 / seconds;
-  result.clientCpu = client0 == null || client1 == null ? null : (client1 - client0) / 100 / seconds;
+  const { value, serverCpu, clientCpu } = await cpuDuring(server.child.pid, () => wrkRun(caseDuration(c, opts)));
+  const { raw, socketErrors, ...result } = value;
+  Object.assign(result, { serverCpu, clientCpu });
   const notes = [];
   if (socketErrors.length) (peer.expectSocketErrors ? notes : result.problems).push(socketErrors.join(", "));
   return { ...result, notes, raw };
@@ -117,7 +110,8 @@ async function runRound(c, peer, round, opts, cpus, files) {
   let server;
   try {
     const expect = c.expect?.file ? { status: c.expect.status, body: files.bytes[c.expect.file] } : c.expect;
-    server = await startPeer(peer, { root, cpu: cpus.server, dir: files?.dir, path: c.path, expect, tls: c.scheme === "https" });
+    const h2 = (peer.protocol ?? c.protocol) === "h2";
+    server = await startPeer(peer, { root, cpu: cpus.server, dir: files?.dir, path: c.path, expect, tls: c.scheme === "https", h2 });
     const result = c.runner
       ? await c.runner.measure({ c, peer, port: server.port, serverPid: server.child.pid, duration: caseDuration(c, opts), warmup: opts.warmup, cpu: cpus.wrk })
       : await measureWrk(c, server, peer, opts, cpus);
@@ -147,7 +141,9 @@ async function runCase(c, opts, cpus) {
   const peers = [];
   for (const p of c.peers) {
     const standIn = opts.standIn === "all" || opts.standIn?.includes(p.name);
-    const peer = standIn ? { name: p.name, cmd: c.standIn, standIn: true, standInLabel: c.standInLabel ?? "node:http" } : p;
+    const label = p.standInAs?.label ?? c.standInLabel ?? "node:http";
+    const cmd = p.standInAs?.cmd ?? c.standIn;
+    const peer = standIn ? { name: p.name, cmd, protocol: p.protocol, standIn: true, standInLabel: label } : p;
     const reason = unavailable(peer, root);
     if (reason) {
       skipped.push({ peer: p.name, reason });
@@ -214,6 +210,9 @@ async function main() {
     return;
   }
   if (opts.cases.some((c) => !c.runner)) ensureWrk();
+  const runners = new Set(opts.cases.map((c) => c.runner).filter(Boolean));
+  for (const runner of runners) runner.ensure?.();
+  const clientVersions = Object.fromEntries([...runners].filter((r) => r.version).map((r) => [r.name, r.version()]));
   const pin = canPin();
   const cpus = pin.ok ? { server: 1, wrk: 0 } : { server: null, wrk: null };
   if (!pin.ok) log(`WARNING: ${pin.reason}; running server and client unpinned (numbers are noisier)`);
@@ -221,7 +220,7 @@ async function main() {
   const clients = [...new Set(opts.cases.map((c) => c.runner?.name ?? "wrk"))].join(" and ");
   const run = {
     date: new Date().toISOString(),
-    machine: { ...machineInfo(), wrk: wrkVersion(), peers: versions },
+    machine: { ...machineInfo(), wrk: wrkVersion(), ...clientVersions, peers: versions },
     pinning: pin.ok ? `server on CPU 1, ${clients} on CPU 0 (taskset)` : `none (${pin.reason})`,
     config: { rounds: opts.rounds, duration: durations.length === 1 ? durations[0] : durations, warmup: opts.warmup },
     standIn: opts.standIn,

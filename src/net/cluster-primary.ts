@@ -11,7 +11,9 @@ export type ClusterMessage =
   | { sockserve: "publish"; topic: string; data: string; binary: boolean; compress: boolean }
   | { sockserve: "stop"; drainTimeout: number; shutdownDelay?: number }
   | { sockserve: "listen-error"; code: string | undefined; message: string }
-  | { sockserve: "ticket-keys"; keys: string };
+  | { sockserve: "ticket-keys"; keys: string }
+  | { sockserve: "count" }
+  | { sockserve: "pending"; n: number };
 
 /** PrimaryOptions configures the workers. */
 export interface PrimaryOptions {
@@ -71,8 +73,8 @@ export class Primary {
     for (let i = 0; i < this.#options.workers; i++) this.#fork();
     if (this.#options.handleSignals) {
       process.on("SIGHUP", () => void this.rollingRestart());
-      process.on("SIGTERM", () => void this.stop().then(() => process.exit(0)));
-      process.on("SIGINT", () => void this.stop().then(() => process.exit(0)));
+      process.on("SIGTERM", () => this.#onStopSignal("SIGTERM"));
+      process.on("SIGINT", () => this.#onStopSignal("SIGINT"));
     }
     return this.#listening;
   }
@@ -106,6 +108,48 @@ export class Primary {
     const delay = this.#options.shutdownDelay ?? 0; // all at once, so the lame duck is the same for every worker
     this.#stopping ??= Promise.all([...this.#workers].map((w) => this.#retire(w, delay))).then(() => undefined);
     return this.#stopping;
+  }
+
+  /**
+   * #onStopSignal drains on the first SIGINT or SIGTERM (SIGINT first says how many connections
+   * it waits for, counted by the workers), and on a second one kills the workers and exits at
+   * once with 128 + the signal's number, as a shell reports it.
+   */
+  #onStopSignal(signal: "SIGINT" | "SIGTERM"): void {
+    if (this.#stopping !== null) {
+      for (const w of this.#workers) w.process.kill("SIGKILL");
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    }
+    const counted = signal === "SIGINT" ? this.#countPending(500) : Promise.resolve(-1);
+    this.#stopping = counted.then((n) => {
+      if (n >= 0) this.#options.log(`stopping: waiting for ${n} connection${n === 1 ? "" : "s"}, press Ctrl-C again to quit now`);
+      this.#stopping = null;
+      return this.stop();
+    });
+    void this.#stopping.then(() => process.exit(0));
+  }
+
+  /** #countPending asks every worker for its requests and WebSockets in progress, waiting at most `ms`. */
+  #countPending(ms: number): Promise<number> {
+    const workers = [...this.#workers].filter((w) => w.isConnected());
+    return new Promise((resolve) => {
+      let total = 0;
+      let waiting = workers.length;
+      const done = (): void => {
+        for (const w of workers) w.off("message", onMessage);
+        clearTimeout(timer);
+        resolve(total);
+      };
+      const onMessage = (m: ClusterMessage): void => {
+        if (m?.sockserve !== "pending") return;
+        total += m.n;
+        if (--waiting === 0) done();
+      };
+      const timer = setTimeout(done, ms);
+      for (const w of workers) w.on("message", onMessage);
+      if (waiting === 0) return done();
+      for (const w of workers) w.send({ sockserve: "count" } satisfies ClusterMessage);
+    });
   }
 
   /** broadcast sends a message to every worker but `except`. */

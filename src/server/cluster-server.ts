@@ -96,6 +96,8 @@ export interface WorkerHooks {
   setRelay(relay: (topic: string, data: string | Uint8Array, compress: boolean) => void): void;
   /** setTicketKeys installs the TLS session ticket key the primary shares (a server without TLS ignores it). */
   setTicketKeys(keys: Buffer): void;
+  /** pending counts the requests and WebSockets in progress, for the primary's stop message. */
+  pending(): number;
 }
 
 /** tellPrimaryListenFailed passes a worker's bind error to the primary, which reports it once and exits. */
@@ -119,6 +121,8 @@ export function joinCluster(hooks: WorkerHooks): void {
       hooks.publishLocal(m.topic, m.binary ? Buffer.from(m.data, "base64") : m.data, m.compress);
     } else if (m?.sockserve === "ticket-keys") {
       hooks.setTicketKeys(Buffer.from(m.keys, "base64"));
+    } else if (m?.sockserve === "count") {
+      process.send!({ sockserve: "pending", n: hooks.pending() } satisfies ClusterMessage);
     }
   });
   process.send({ sockserve: "listening", ...hooks.address } satisfies ClusterMessage);

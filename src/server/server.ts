@@ -224,6 +224,7 @@ export class Server {
       // With a broker, other workers hear a publish from the broker, not through the primary.
       setRelay: (relay) => (this.#pubsub === null ? (this.#hub.topics.relay = relay) : undefined),
       setTicketKeys: (keys) => this.#tls?.setTicketKeys(keys),
+      pending: () => this.pendingRequests + this.pendingWebSockets,
     });
   }
 

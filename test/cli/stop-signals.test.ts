@@ -47,15 +47,15 @@ describe("Ctrl-C", () => {
     for (const { cli } of running) await cli.stop();
     await rm(dir, { recursive: true, force: true });
   });
-  const start = async (): Promise<RunningCli> => {
-    const cli = await startCli([path.join(dir, "hold.mjs"), "-p", "0", "--quiet"], { dist: true });
+  const start = async (extra: string[] = []): Promise<RunningCli> => {
+    const cli = await startCli([path.join(dir, "hold.mjs"), "-p", "0", "--quiet", ...extra], { dist: true });
     running.push(cli);
     return cli;
   };
   const stoppingLine = (stderr: string): string[] => nonEmptyLines(stderr).filter((l) => l.includes("stopping:"));
   /** startHolding starts the app, sends a request held `ms` and SIGINT once the app has it. */
-  const startHolding = async (ms: number): Promise<{ cli: RunningCli["cli"]; received: Promise<string> }> => {
-    const { cli, port } = await start();
+  const startHolding = async (ms: number, extra: string[] = []): Promise<{ cli: RunningCli["cli"]; received: Promise<string> }> => {
+    const { cli, port } = await start(extra);
     const held = holdRequest(port, ms);
     await held.sent;
     assert.ok(await cli.until(() => cli.stdout.includes("holding\n"), 5000), "the app never got the request");
@@ -75,6 +75,17 @@ describe("Ctrl-C", () => {
     assert.ok(Date.now() - t0 < 3000);
     assert.equal(stoppingLine(cli.stderr).length, 1, "the line is printed once");
     assert.doesNotMatch(await received, /held answer/, "the second Ctrl-C should not wait for the request");
+  });
+
+  it("--workers 2: the primary counts the workers' connections; a second SIGINT exits 130 at once", async () => {
+    const { cli, received } = await startHolding(60_000, ["--workers", "2"]);
+    assert.ok(await cli.until(() => stoppingLine(cli.stderr).length === 1, 5000), `no line after the first SIGINT: ${cli.stderr}`);
+    assert.deepEqual(stoppingLine(cli.stderr), ["sockserve: stopping: waiting for 1 connection, press Ctrl-C again to quit now"]);
+    assert.ok(cli.running, "it quit before the held request finished");
+    cli.signal("SIGINT");
+    assert.ok(await cli.until(() => !cli.running, 3000), "still running after the second SIGINT");
+    assert.equal(cli.exitCode, 130);
+    assert.doesNotMatch(await received, /held answer/);
   });
 
   it("first SIGINT with a request in flight: it is answered, then the server exits 0", async () => {

@@ -43,15 +43,24 @@ import { nginxPrepare } from "./nginx.js";
 import { nginxPeer, node } from "./peer-kinds.js";
 import { wsRunner } from "./ws.js";
 
-// Hello world (sockserve's serve() against node:http).
+// BENCH_BASELINE=DIR adds a peer "baseline": the same sockserve server run from another built
+// checkout (an earlier commit), so a change is measured before and after in one run.
+const baseline = process.env.BENCH_BASELINE;
+const baselinePeer = (script, ...args) =>
+  baseline === undefined ? [] : [{ name: "baseline", cmd: node(path.join(baseline, script), ...args), files: [] }];
+
+// Hello world (sockserve's serve() against node:http, and nginx's `return 200` as the floor of
+// server CPU per request).
 const helloPeers = [
   { name: "sockserve", cmd: node("bench/servers/sockserve-hello.js"), files: ["dist/index.js"] },
   { name: "node:http", cmd: node("bench/servers/node-http-hello.js") },
+  nginxPeer(nginxPrepare({ hello: true })),
+  ...baselinePeer("bench/servers/sockserve-hello.js"),
 ];
 const hello = {
   wrk: ["-t1", "-c50"],
   expect: { status: 200, body: "Hello, World!" },
-  ratios: [{ vs: "node:http", metric: "req/s" }],
+  ratios: [{ vs: "node:http", metric: "req/s" }, { vs: "nginx", metric: "req/s" }],
   standIn: node("bench/servers/node-http-hello.js"),
   peers: helloPeers,
 };
@@ -88,6 +97,7 @@ const staticPeers = [
     files: ["dist/cli/sockserve.js"],
   },
   nginxPeer(nginxPrepare()),
+  ...baselinePeer("dist/cli/sockserve.js", "{dir}", "--port", "{port}", "--host", "127.0.0.1", "--quiet"),
   {
     name: "python",
     cmd: ["python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory", "{dir}"],
@@ -183,7 +193,7 @@ export const cases = [
     name: "keepalive",
     title: "Hello world, keep-alive",
     ...hello,
-    targets: [{ vs: "node:http", metric: "req/s", min: 1.3 }],
+    targets: [{ vs: "node:http", metric: "req/s", min: 1.6 }],
   },
   {
     name: "pipelined",

@@ -3,6 +3,8 @@
 import type { Duplex } from "node:stream";
 import { Connection } from "../http/connection.js";
 import type { EngineOptions } from "../http/exchange.js";
+import { Http2Connection } from "../http2/connection.js";
+import { CLIENT_PREFACE } from "../http2/frame-types.js";
 import type { Tracked } from "../net/connection-registry.js";
 
 /** ProtocolEngine opens connections of one protocol on accepted sockets. */
@@ -17,6 +19,44 @@ export const http1: ProtocolEngine = {
   alpn: "http/1.1",
   open: (socket, options) => new Connection(socket, options),
 };
+
+/** http2 is the HTTP/2 engine (src/http2/): "h2" by ALPN over TLS, or h2c by prior knowledge. */
+export const http2: ProtocolEngine = {
+  alpn: "h2",
+  open: (socket, options) => new Http2Connection(socket, options),
+};
+
+/**
+ * sniffPreface reads a plain-TCP connection's first bytes until they either are the HTTP/2
+ * client preface (RFC 9113 §3.4) or cannot be; it puts them back and calls `decide` with the
+ * engine's ALPN id ("h2" or "http/1.1"). A peer that ends while its bytes are still a prefix of
+ * the preface, or sends too little within `timeout` ms, is cut: it sent no request to answer.
+ */
+export function sniffPreface(socket: Duplex, timeout: number, decide: (alpn: string) => void): void {
+  let seen: Buffer = Buffer.alloc(0);
+  const done = (alpn: string | null): void => {
+    clearTimeout(timer);
+    socket.off("data", onData);
+    socket.off("end", onEnd);
+    if (alpn === null) return void socket.destroy();
+    socket.pause();
+    if (seen.length > 0) socket.unshift(seen);
+    decide(alpn);
+    socket.resume();
+  };
+  const onData = (chunk: Buffer): void => {
+    seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+    const n = Math.min(seen.length, CLIENT_PREFACE.length);
+    const isPreface = seen.subarray(0, n).equals(CLIENT_PREFACE.subarray(0, n));
+    if (isPreface && n < CLIENT_PREFACE.length) return; // too few bytes to tell yet
+    done(isPreface ? "h2" : "http/1.1");
+  };
+  const onEnd = (): void => done(null);
+  const timer = setTimeout(() => done(null), timeout);
+  timer.unref();
+  socket.on("data", onData);
+  socket.on("end", onEnd);
+}
 
 /** Engines is the ordered list of engines a server runs; the first is the default. */
 export class Engines {

@@ -52,8 +52,13 @@ export interface ServeOptions {
   overrideGlobalResponse?: boolean;
   /** logger receives handler faults; default console.error. */
   logger?: (error: unknown) => void;
-  /** tls serves HTTPS (and WSS): PEM `cert` and `key`, optional `ca` and `passphrase`. ALPN offers http/1.1. */
+  /** tls serves HTTPS (and WSS): PEM `cert` and `key`, optional `ca` and `passphrase`. ALPN offers h2 and http/1.1. */
   tls?: TlsOptions;
+  /**
+   * http2 turns HTTP/2 on or off. With `tls` it is on unless false (ALPN offers "h2" then
+   * "http/1.1"); on plain TCP, `true` also accepts h2c by prior knowledge on the same port.
+   */
+  http2?: boolean;
   /**
    * workers runs N processes sharing the port (node:cluster); "auto" is one per CPU. Default 1.
    * In the primary, serve() forks them and returns a ClusterServer; in each worker it serves.

@@ -21,6 +21,8 @@ export interface CliOptions {
   health: boolean;
   tlsCert: string | undefined;
   tlsKey: string | undefined;
+  /** http2: true (--http2) also accepts h2c on plain TCP; false (--no-http2) keeps TLS to HTTP/1.1; undefined: the default. */
+  http2: boolean | undefined;
   help: boolean;
 }
 
@@ -50,6 +52,8 @@ Options:
       --health            answer GET /.well-known/sockserve/health: 200, or 503 while draining (default: off)
       --tls-cert FILE     serve HTTPS with this PEM certificate (with --tls-key); reloaded on SIGHUP
       --tls-key FILE      the PEM private key for --tls-cert
+      --http2             also accept HTTP/2 (h2c, prior knowledge) on plain TCP (default: HTTP/1.1 only)
+      --no-http2          with TLS, offer only HTTP/1.1 by ALPN (default: h2 and http/1.1)
   -h, --help              show this help
 `;
 
@@ -80,6 +84,8 @@ export function parseCli(argv: string[]): CliOptions {
         health: { type: "boolean" },
         "tls-cert": { type: "string" },
         "tls-key": { type: "string" },
+        http2: { type: "boolean" },
+        "no-http2": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -95,6 +101,7 @@ export function parseCli(argv: string[]): CliOptions {
     throw new UsageError(`--log must be combined, common, json or off, not "${log}"`);
   }
   if ((v["tls-cert"] === undefined) !== (v["tls-key"] === undefined)) throw new UsageError("--tls-cert and --tls-key go together");
+  if (v.http2 === true && v["no-http2"] === true) throw new UsageError("--http2 and --no-http2 contradict each other");
   return {
     dir: positionals[0] ?? ".",
     port: integer("--port", v.port ?? "8000", 0, 65535),
@@ -113,6 +120,7 @@ export function parseCli(argv: string[]): CliOptions {
     health: v.health === true,
     tlsCert: v["tls-cert"],
     tlsKey: v["tls-key"],
+    http2: v.http2 === true ? true : v["no-http2"] === true ? false : undefined,
     help: v.help === true,
   };
 }

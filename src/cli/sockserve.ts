@@ -51,6 +51,7 @@ async function start(opts: CliOptions): Promise<Server | ClusterServer> {
       drainTimeout: opts.drainTimeout,
       health: opts.health,
       ...(opts.tlsCert !== undefined ? { tls: readTls(opts) } : {}),
+      ...(opts.http2 !== undefined ? { http2: opts.http2 } : {}),
       fetch(request, server) {
         if (scripts.length === 0) return files(request);
         // The parsed URL's path has its dot segments removed, so /x/../cgi-bin/s reaches the script.

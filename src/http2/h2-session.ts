@@ -131,7 +131,7 @@ export abstract class H2Session implements StreamHost, ResponseHost {
 
   ready(s: H2Stream): void {
     this.writer.ready(s);
-    this.writer.schedule();
+    this.writer.scheduleSoon();
   }
 
   fail(s: H2Stream, err: unknown): void {

@@ -22,6 +22,7 @@ export class H2Writer {
   #ready: H2Stream[] = [];
   #owed = 0; // control frames written while the socket was full
   #scheduling = false;
+  #scheduleQueued = false;
 
   constructor(socket: Duplex, closed: () => boolean, onStreamEnd: (stream: H2Stream) => void) {
     this.#socket = socket;
@@ -59,6 +60,16 @@ export class H2Writer {
     if (stream.scheduled) return;
     stream.scheduled = true;
     this.#ready.push(stream);
+  }
+
+  /** scheduleSoon runs schedule() at the end of this tick, so every stream answered in it takes turns. */
+  scheduleSoon(): void {
+    if (this.#scheduleQueued) return;
+    this.#scheduleQueued = true;
+    process.nextTick(() => {
+      this.#scheduleQueued = false;
+      this.schedule();
+    });
   }
 
   /** schedule sends DATA round-robin while the socket takes it and windows allow. */

@@ -9,7 +9,7 @@ describe("parseCli", () => {
     assert.deepEqual(parseCli([]), {
       dir: ".", port: 8000, host: "127.0.0.1", log: "combined", listing: true, cache: undefined,
       compress: true, spa: false, cors: false, dotfiles: false, followSymlinks: false, cgiDirs: [],
-      workers: 1, drainTimeout: 10, health: false, tlsCert: undefined, tlsKey: undefined, help: false,
+      workers: 1, drainTimeout: 10, health: false, tlsCert: undefined, tlsKey: undefined, http2: undefined, help: false,
     });
   });
   const rows: [string[], Partial<ReturnType<typeof parseCli>>][] = [
@@ -28,6 +28,8 @@ describe("parseCli", () => {
     [["--workers", "auto", "--drain-timeout", "3", "--health"], { workers: "auto", drainTimeout: 3, health: true }],
     [["--workers", "4", "--tls-cert", "c.pem", "--tls-key", "k.pem"], { workers: 4, tlsCert: "c.pem", tlsKey: "k.pem" }],
     [["--cgi", "--cgi-dir", "htbin/", "--cgi-dir", "/cgi-bin"], { cgiDirs: ["/cgi-bin", "/htbin"] }],
+    [["--http2"], { http2: true }],
+    [["--no-http2"], { http2: false }],
   ];
   for (const [argv, expected] of rows) {
     it(argv.join(" "), () => {
@@ -47,6 +49,7 @@ describe("parseCli", () => {
     [["--cgi-dir", "/"], /--cgi-dir must be a path under DIR/],
     [["--workers", "0"], /--workers must be/],
     [["--tls-cert", "c.pem"], /go together/],
+    [["--http2", "--no-http2"], /contradict/],
   ];
   for (const [argv, message] of bad) {
     it(`refuses ${argv.join(" ")}`, () => {
@@ -54,10 +57,10 @@ describe("parseCli", () => {
     });
   }
   it("documents every flag with its default", () => {
-    for (const flag of ["--port", "--host", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--cgi", "--cgi-dir", "--workers", "--drain-timeout", "--health", "--tls-cert", "--tls-key", "--help"]) {
+    for (const flag of ["--port", "--host", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--cgi", "--cgi-dir", "--workers", "--drain-timeout", "--health", "--tls-cert", "--tls-key", "--http2", "--no-http2", "--help"]) {
       assert.ok(HELP.includes(flag), flag);
     }
-    assert.equal((HELP.match(/\(default: /g) ?? []).length, 15); // DIR and the flags that have a default
+    assert.equal((HELP.match(/\(default: /g) ?? []).length, 17); // DIR and the flags that have a default
   });
 });
 

@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import type { Exchange, OutgoingResponse } from "../../src/http/exchange.js";
 import { resolveLimits, type Limits } from "../../src/http/limits.js";
 import { Http2Connection } from "../../src/http2/connection.js";
+import { frame } from "../../src/http2/frame-writer.js";
 import { ErrorCode } from "../../src/http2/h2-error.js";
 import { FrameType, SettingId, type SettingsFrame, type WindowUpdateFrame } from "../../src/http2/frame-types.js";
 import { duplexPair } from "../support/duplex-pair.js";
@@ -273,7 +274,7 @@ describe("Http2Connection: limits", () => {
       const block = h.peer.encoder.encode([":method", "GET", ":scheme", "http", ":path", "/", "x", "y".repeat(size * frames)]);
       h.peer.write(Buffer.concat(Array.from({ length: frames + 1 }, (_, i) => {
         const part = block.subarray(i * size, i === frames ? block.length : (i + 1) * size);
-        return frameBytes(i === 0 ? FrameType.HEADERS : FrameType.CONTINUATION, (i === 0 ? 1 : 0) | (i === frames ? 4 : 0), 1, part);
+        return frame(i === 0 ? FrameType.HEADERS : FrameType.CONTINUATION, (i === 0 ? 1 : 0) | (i === frames ? 4 : 0), 1, part);
       })));
       await h.peer.goneAway();
       assert.equal(h.peer.goaway?.errorCode, ErrorCode.ENHANCE_YOUR_CALM, JSON.stringify(limits));
@@ -305,7 +306,7 @@ describe("Http2Connection: limits", () => {
 
   it("answers a COMPRESSION_ERROR for a table size update above hpackTableSize", async () => {
     const h = harness(hello, { hpackTableSize: 256 });
-    h.peer.write(frameBytes(FrameType.HEADERS, 0x5, 1, Buffer.from([0x3f, 0xe1, 0x1f]))); // size update to 4096
+    h.peer.write(frame(FrameType.HEADERS, 0x5, 1, Buffer.from([0x3f, 0xe1, 0x1f]))); // size update to 4096
     await h.peer.goneAway();
     assert.equal(h.peer.goaway?.errorCode, ErrorCode.COMPRESSION_ERROR);
   });
@@ -321,7 +322,7 @@ describe("Http2Connection: timeouts and stopping", () => {
   it("ends a header block left open past headerTimeout", async () => {
     const h = harness(hello, { headerTimeout: 1000 });
     await h.peer.until(() => h.peer.frames.some((f) => f.type === FrameType.SETTINGS && f.ack), 2000, "ACK");
-    h.peer.write(frameBytes(FrameType.HEADERS, 0x1, 1, h.peer.encoder.encode([":method", "GET"])));
+    h.peer.write(frame(FrameType.HEADERS, 0x1, 1, h.peer.encoder.encode([":method", "GET"])));
     await new Promise((resolve) => setImmediate(resolve));
     const now = Date.now();
     h.conn.sweep(now);
@@ -383,14 +384,4 @@ async function heldRequest(): Promise<{ h: Harness; held: Exchange }> {
   h.peer.get(1, "/");
   await h.peer.until(() => h.exchanges.length === 1, 2000, "the request");
   return { h, held: h.exchanges[0]! };
-}
-
-function frameBytes(type: number, flags: number, id: number, payload: Uint8Array): Buffer {
-  const b = Buffer.alloc(9 + payload.length);
-  b.writeUIntBE(payload.length, 0, 3);
-  b[3] = type;
-  b[4] = flags;
-  b.writeUInt32BE(id, 5);
-  b.set(payload, 9);
-  return b;
 }

@@ -122,7 +122,17 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
 
 /** resolveLimits merges partial overrides onto the defaults and rejects values that are not positive numbers. */
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
-  return mergeLimits(defaultLimits, overrides);
+  const limits = mergeLimits(defaultLimits, overrides);
+  // RFC 9113 §6.5.2 and §6.9.1 bound these on the wire: refuse what could not be advertised.
+  inRange(limits, "maxFrameSize", 16_384, 16_777_215);
+  inRange(limits, "initialStreamWindow", 1, 2_147_483_647);
+  inRange(limits, "initialConnectionWindow", 65_535, 2_147_483_647);
+  return limits;
+}
+
+function inRange(limits: Limits, name: "maxFrameSize" | "initialStreamWindow" | "initialConnectionWindow", min: number, max: number): void {
+  const value = limits[name];
+  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`limit "${name}" must be an integer in ${min}..${max}, got ${value}`);
 }
 
 /**

@@ -91,6 +91,7 @@ export class Http2Connection extends H2Session {
   // ---- frames ------------------------------------------------------------------------------
 
   #onFrame(f: Frame): void {
+    if (this.closed) return; // the rest of a chunk after a connection error
     if (this.state === State.Preface) this.state = State.Open; // the parser checked preface + SETTINGS
     if (this.#pendingError !== null && (f.type !== FrameType.HEADERS || f.streamId !== this.#pendingError.streamId)) this.#flushPendingError();
     switch (f.type) {

@@ -52,7 +52,7 @@ export abstract class H2Session implements StreamHost, ResponseHost {
     this.options = options;
     this.limits = options.limits;
     this.peer = peerInfoOf(options.addressSocket ?? socket, options.encrypted === true);
-    this.writer = new H2Writer(socket, () => this.state === State.Closed, (s) => this.sentEnd(s));
+    this.writer = new H2Writer(socket, () => this.state === State.Closed || socket.writableEnded, (s) => this.sentEnd(s));
     this.ids = new StreamIds(this.limits.maxConcurrentStreams);
     this.budget = new MisbehaviourBudget(this.limits.misbehaviourBudget);
   }

@@ -281,6 +281,34 @@ describe("Http2Connection: limits", () => {
     }
   });
 
+  it("ends the connection with FLOW_CONTROL_ERROR when unread bodies pass initialConnectionWindow", async () => {
+    const h = harness(never, { initialConnectionWindow: 65_535, initialStreamWindow: 60_000 });
+    for (const id of [1, 3]) {
+      h.peer.headers(id, [":method", "POST", ":scheme", "http", ":path", "/"], false);
+      for (let i = 0; i < 3; i++) h.peer.data(id, Buffer.alloc(12_000));
+    }
+    await h.peer.goneAway();
+    assert.equal(h.peer.goaway?.errorCode, ErrorCode.FLOW_CONTROL_ERROR);
+  });
+
+  it("ends the connection with ENHANCE_YOUR_CALM when more than maxQueuedControlFrames replies wait on a peer that does not read", async () => {
+    const h = harness(hello, { maxQueuedControlFrames: 10 });
+    await h.peer.until(() => h.peer.frames.some((f) => f.type === FrameType.SETTINGS && f.ack), 2000, "ACK");
+    h.peer.socket.pause();
+    const ping = frame(FrameType.PING, 0, 0, Buffer.alloc(8));
+    h.peer.write(Buffer.concat(Array.from({ length: 5000 }, () => ping)));
+    await new Promise((resolve) => setImmediate(resolve));
+    h.peer.socket.resume();
+    await h.peer.goneAway();
+    assert.equal(h.peer.goaway?.errorCode, ErrorCode.ENHANCE_YOUR_CALM);
+    assert.ok(h.peer.frames.filter((f) => f.type === FrameType.PING).length < 5000);
+  });
+
+  it("refuses frame sizes and windows that cannot be advertised", () => {
+    assert.throws(() => resolveLimits({ maxFrameSize: 1000 }), /maxFrameSize/);
+    assert.throws(() => resolveLimits({ initialStreamWindow: 2 ** 31 }), /initialStreamWindow/);
+  });
+
   it("ends the connection with FRAME_SIZE_ERROR for a frame past maxFrameSize", async () => {
     const h = harness(hello);
     h.peer.headers(1, [":method", "POST", ":scheme", "http", ":path", "/"], false);

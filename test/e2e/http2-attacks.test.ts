@@ -182,3 +182,25 @@ describe("HTTP/2 attacks", () => {
     await stillServes(server.port);
   });
 });
+
+describe("HTTP/2 resets and handler slots", () => {
+  it("frees a reset stream's slot when its handler fails on the aborted body", async () => {
+    const srv = await startServer({ http2: true, limits: { maxConcurrentStreams: 3 }, fetch: async (request) => new Response(await request.text()) });
+    try {
+      const peer = await attacker(srv.port);
+      for (let i = 0; i < 10; i++) {
+        const id = i * 2 + 1;
+        peer.headers(id, [":method", "POST", ":scheme", "http", ":authority", "x", ":path", "/"], false);
+        peer.rst(id);
+      }
+      peer.headers(21, [":method", "POST", ":scheme", "http", ":authority", "x", ":path", "/"], false);
+      peer.data(21, "still served", true);
+      const r = await peer.response(21);
+      assert.equal(r.body.toString(), "still served");
+      assert.equal(r.reset, null);
+      peer.close();
+    } finally {
+      await srv.stop(true);
+    }
+  });
+});

@@ -162,7 +162,10 @@ export abstract class H2Session implements StreamHost, ResponseHost {
     ex.responseDone = true;
     this.options.onExchangeEnd?.(ex);
     if (s.state === "closed") return this.closeStream(s);
-    // The answer is complete before the request: the rest of its body can only be dropped.
+    // The answer is complete before the request. §8.1: a server "MAY request that the client abort
+    // transmission of a request without error by sending a RST_STREAM with an error code of
+    // NO_ERROR"; done when the handler never read the body. A body being read is dropped instead.
+    if (ex.body !== null && !ex.body.started) return this.resetStream(s.id, "NO_ERROR", false);
     ex.body?.discard();
     this.releaseIfDone(s);
   }

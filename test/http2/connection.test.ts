@@ -150,6 +150,17 @@ describe("Http2Connection: the exchange", () => {
     assert.equal((await h.peer.response(5)).body.toString(), "abc");
   });
 
+  it("answers before the body and asks the client to stop sending it with RST_STREAM NO_ERROR", async () => {
+    const h = harness(hello);
+    h.peer.headers(1, [":method", "POST", ":scheme", "http", ":path", "/"], false);
+    h.peer.data(1, "part");
+    const r = await h.peer.response(1);
+    assert.equal(r.body.toString(), "hello");
+    await h.peer.until(() => h.peer.responses.get(1)!.reset !== null, 2000, "RST_STREAM");
+    assert.equal(h.peer.responses.get(1)!.reset, ErrorCode.NO_ERROR);
+    assert.equal(h.conn.pendingRequests, 0);
+  });
+
   it("accepts trailers, and refuses pseudo-headers in them", async () => {
     const h = harness((ex) => void readAll(ex).then((body) => ex.respond(text(`${body}|${ex.trailers.join("=")}`)), () => {}));
     h.peer.headers(1, [":method", "POST", ":scheme", "http", ":path", "/"], false);

@@ -162,10 +162,9 @@ export abstract class H2Session implements StreamHost, ResponseHost {
     ex.responseDone = true;
     this.options.onExchangeEnd?.(ex);
     if (s.state === "closed") return this.closeStream(s);
-    // The answer is complete before the request. §8.1: a server "MAY request that the client abort
-    // transmission of a request without error by sending a RST_STREAM with an error code of
-    // NO_ERROR"; done when the handler never read the body. A body being read is dropped instead.
-    if (ex.body !== null && !ex.body.started) return this.resetStream(s.id, "NO_ERROR", false);
+    // The answer is complete before the request: the rest of the body is read and dropped (its
+    // window credited), so the stream still ends as the peer expects. §8.1 also allows RST_STREAM
+    // NO_ERROR here; not sent, since the peer could no longer learn of its own framing errors.
     ex.body?.discard();
     this.releaseIfDone(s);
   }

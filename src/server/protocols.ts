@@ -26,6 +26,9 @@ export const http2: ProtocolEngine = {
   open: (socket, options) => new Http2Connection(socket, options),
 };
 
+/** PREFACE_LINE is the length of the preface's first line, "PRI * HTTP/2.0\r\n". */
+const PREFACE_LINE = 16;
+
 /**
  * sniffPreface reads a plain-TCP connection's first bytes until they either are the HTTP/2
  * client preface (RFC 9113 §3.4) or cannot be; it puts them back and calls `decide` with the
@@ -47,9 +50,12 @@ export function sniffPreface(socket: Duplex, timeout: number, decide: (alpn: str
   const onData = (chunk: Buffer): void => {
     seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
     const n = Math.min(seen.length, CLIENT_PREFACE.length);
-    const isPreface = seen.subarray(0, n).equals(CLIENT_PREFACE.subarray(0, n));
-    if (isPreface && n < CLIENT_PREFACE.length) return; // too few bytes to tell yet
-    done(isPreface ? "h2" : "http/1.1");
+    let same = 0;
+    while (same < n && seen[same] === CLIENT_PREFACE[same]) same++;
+    // "PRI * HTTP/2.0\r\n" is no HTTP/1.1 request: from there on the HTTP/2 engine judges the preface.
+    if (same >= PREFACE_LINE) return done("h2");
+    if (same === n) return; // too few bytes to tell yet
+    done("http/1.1");
   };
   const onEnd = (): void => done(null);
   const timer = setTimeout(() => done(null), timeout);

@@ -124,6 +124,18 @@ describe("HTTP/2 over h2c (http2: true)", () => {
     assert.ok(out.indexOf("hello /p1") < out.indexOf("hello /p2"));
   });
 
+  it("gives a broken preface after its first line to the HTTP/2 engine (GOAWAY PROTOCOL_ERROR)", async () => {
+    const sock = connect(server.port, "127.0.0.1");
+    const chunks: Buffer[] = [];
+    sock.on("data", (c: Buffer) => chunks.push(c));
+    sock.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\rQ");
+    await new Promise((resolve) => sock.on("close", resolve));
+    const out = Buffer.concat(chunks);
+    const goaway = findFrame(out, 0x7);
+    assert.ok(goaway !== null, out.toString("latin1"));
+    assert.equal(goaway.readUInt32BE(4), 0x1); // PROTOCOL_ERROR
+  });
+
   it("serves nghttp and h2load (multiplexed, 2000 requests)", async () => {
     const ng = await run("nghttp", ["-n", "-s", `${base}/n1`, `${base}/n2`, `${base}/n3`]);
     assert.equal(ng.code, 0, ng.stderr);
@@ -260,6 +272,16 @@ describe("HTTP/2 over TLS (ALPN)", () => {
     }
   });
 });
+
+/** findFrame returns the payload of the first frame of `type` in raw HTTP/2 output, or null. */
+function findFrame(out: Buffer, type: number): Buffer | null {
+  for (let at = 0; at + 9 <= out.length; ) {
+    const length = out.readUIntBE(at, 3);
+    if (out[at + 3] === type) return out.subarray(at + 9, at + 9 + length);
+    at += 9 + length;
+  }
+  return null;
+}
 
 /** waitFor polls a condition on each turn of the event loop (bounded to 5 s). */
 async function waitFor(check: () => boolean): Promise<void> {

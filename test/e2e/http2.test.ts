@@ -12,6 +12,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import tls from "node:tls";
 import { formatAccessLog, type AccessLogEntry } from "../../src/server/access-log.js";
+import { startOpsCli } from "../support/ops-cli.js";
 import { makeCert, type Cert } from "../support/ops-tls.js";
 import { deferred, startServer, type Server } from "../support/server.js";
 
@@ -269,6 +270,28 @@ describe("HTTP/2 over TLS (ALPN)", () => {
       assert.equal(body, "over https:");
     } finally {
       await srv.stop(true);
+    }
+  });
+});
+
+describe("the CLI's --http2", () => {
+  it("serves a directory over h2c and HTTP/1.1 on one port, and only HTTP/1.1 without the flag", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "sockserve-h2cli-"));
+    writeFileSync(path.join(dir, "index.html"), "<h1>h2</h1>\n");
+    try {
+      for (const [flags, h2] of [[["--http2"], true], [[], false]] as const) {
+        const { cli, port } = await startOpsCli([dir, "--port", "0", "--quiet", ...flags]);
+        try {
+          const r = await curl(["--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_version}", `http://127.0.0.1:${port}/`]);
+          if (h2) assert.equal(r.stdout, "2", r.stderr);
+          else assert.notEqual(r.stdout, "2");
+          assert.equal((await curl(["--http1.1", `http://127.0.0.1:${port}/`])).stdout, "<h1>h2</h1>\n");
+        } finally {
+          await cli.stop(2000);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

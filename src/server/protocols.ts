@@ -64,7 +64,7 @@ export function sniffPreface(socket: Duplex, timeout: number, decide: (alpn: str
   socket.on("end", onEnd);
 }
 
-/** Engines is the ordered list of engines a server runs; the first is the default. */
+/** Engines is the ordered list of engines a server runs, in the order TLS offers them. */
 export class Engines {
   readonly #list: readonly ProtocolEngine[];
 
@@ -78,8 +78,11 @@ export class Engines {
     return this.#list.map((engine) => engine.alpn);
   }
 
-  /** forAlpn picks the engine for a negotiated ALPN id; none negotiated (or unknown) means the default. */
+  /**
+   * forAlpn picks the engine for a negotiated ALPN id (or the one sniffed on plain TCP). None
+   * negotiated, or one not listed, means HTTP/1.1: a TLS client that offers no ALPN speaks it.
+   */
   forAlpn(id: string | false | null | undefined): ProtocolEngine {
-    return this.#list.find((engine) => engine.alpn === id) ?? this.#list[0]!;
+    return this.#list.find((engine) => engine.alpn === id) ?? this.#list.find((engine) => engine.alpn === http1.alpn) ?? this.#list[0]!;
   }
 }

@@ -37,6 +37,8 @@ export interface CliOptions {
   authInsecure: boolean;
   open: boolean;
   watch: boolean;
+  /** http2: true (--http2) also accepts h2c on plain TCP; false (--no-http2) keeps TLS to HTTP/1.1; undefined: the default. */
+  http2: boolean | undefined;
   help: boolean;
   version: boolean;
 }
@@ -75,6 +77,8 @@ ${TLS_HELP}      --max-body-size SIZE  largest request body: bytes, or with k, m
       --open              open the URL in the default browser (not when CI is set)
       --watch             restart APP.js when it or a file it imports changes
   -v, --version           print the version
+      --http2             also accept HTTP/2 (h2c, prior knowledge) on plain TCP (default: HTTP/1.1 only)
+      --no-http2          with TLS, offer only HTTP/1.1 by ALPN (default: h2 and http/1.1)
   -h, --help              show this help
 `;
 
@@ -99,6 +103,8 @@ const FLAGS = {
   health: { type: "boolean" },
   ...TLS_FLAGS,
   config: { type: "string" },
+  http2: { type: "boolean" },
+  "no-http2": { type: "boolean" },
   "max-body-size": { type: "string" },
   auth: { type: "string" },
   "auth-file": { type: "string" },
@@ -124,6 +130,7 @@ export function parseCli(argv: string[]): CliOptions {
     throw new UsageError(`--log must be combined, common, json or off, not "${log}"`);
   }
   if (v.auth !== undefined && v["auth-file"] !== undefined) throw new UsageError("--auth and --auth-file cannot be used together");
+  if (v.http2 === true && v["no-http2"] === true) throw new UsageError("--http2 and --no-http2 contradict each other");
   return {
     dir: positionals[0] ?? ".",
     port: v.port === undefined ? undefined : integer("--port", v.port, 0, 65535),
@@ -151,6 +158,7 @@ export function parseCli(argv: string[]): CliOptions {
     authInsecure: v["auth-insecure"] === true,
     open: v.open === true,
     watch: v.watch === true,
+    http2: v.http2 === true ? true : v["no-http2"] === true ? false : undefined,
     help: v.help === true,
     version: v.version === true,
   };

@@ -114,6 +114,7 @@ async function serveOptions(opts: CliOptions, target: Target): Promise<ServeOpti
     ...(app.websocket !== undefined ? { websocket: app.websocket } : {}),
     ...(opts.maxBodySize !== undefined ? { limits: { maxBodySize: opts.maxBodySize } } : {}),
     ...(opts.tls !== undefined ? { tls: await readTls(opts.tls, fail) } : {}),
+    ...(opts.http2 !== undefined ? { http2: opts.http2 } : {}),
     ...(log !== "off" ? { accessLog: (entry) => process.stdout.write(`${formatAccessLog(log, entry)}\n`) } : {}),
   };
 }

@@ -22,7 +22,9 @@ const INTERNAL_ERROR = { status: 500, statusText: "", headers: ["Content-Type", 
 /** createFetchListener returns the engine's onExchange callback for an app. */
 export function createFetchListener<S>(app: FetchApp<S>, server: S): (exchange: Exchange) => void {
   const fail = (ex: Exchange, err: unknown, handled = false, req?: Request): void => {
-    if (ex.aborted) return; // the client left; what the handler did next is of no one's concern
+    // The client left: the fault is no one's concern, but the engine must still learn that the
+    // handler is done (an HTTP/2 stream's concurrency slot is held until then); it drops the answer.
+    if (ex.aborted) return ex.respond(INTERNAL_ERROR);
     // A deliberate error answer, not a fault: not logged, and `error` is not asked about it.
     if (err instanceof HttpError && !ex.responseStarted) return send(ex, err.toResponse(req), true);
     app.log(err);

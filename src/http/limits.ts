@@ -53,6 +53,34 @@ export interface Limits {
    * oldest handshake still in progress, so stalled handshakes cannot crowd out new clients.
    */
   maxTlsHandshakes: number;
+  /** maxConcurrentStreams: HTTP/2 streams (and so handlers) running at once per connection; past it, REFUSED_STREAM. */
+  maxConcurrentStreams: number;
+  /** maxHeaderListSize: HTTP/2 header list size (name + value + 32 octets per field, RFC 9113 §6.5.2). Crossing it gives 431. */
+  maxHeaderListSize: number;
+  /** maxFieldCount: most fields in one HTTP/2 header block, each cookie crumb counted. Crossing it gives 431. */
+  maxFieldCount: number;
+  /** hpackTableSize: the HPACK dynamic table we let the peer use (SETTINGS_HEADER_TABLE_SIZE). */
+  hpackTableSize: number;
+  /** maxContinuationFrames: CONTINUATION frames after one HEADERS. Crossing it ends the connection (ENHANCE_YOUR_CALM). */
+  maxContinuationFrames: number;
+  /** maxHeaderBlockSize: compressed octets of one HTTP/2 header block, all frames together. Crossing it ends the connection. */
+  maxHeaderBlockSize: number;
+  /** initialStreamWindow: bytes of request body a stream may send before its handler reads (SETTINGS_INITIAL_WINDOW_SIZE). */
+  initialStreamWindow: number;
+  /** initialConnectionWindow: bytes of request bodies all streams of a connection may have unread; advertised at start. */
+  initialConnectionWindow: number;
+  /** maxFrameSize: the largest HTTP/2 frame we accept (SETTINGS_MAX_FRAME_SIZE, 16384..16777215). */
+  maxFrameSize: number;
+  /** maxQueuedControlFrames: PING/SETTINGS ACKs and RST_STREAMs owed to a peer that does not read. Crossing it ends the connection. */
+  maxQueuedControlFrames: number;
+  /**
+   * misbehaviourBudget: tokens per HTTP/2 connection, refilled at a tenth of it per second, that
+   * resets received or sent, empty DATA frames, zero-length WINDOW_UPDATEs and frames for closed
+   * streams draw from. Exhaustion ends the connection with GOAWAY ENHANCE_YOUR_CALM.
+   */
+  misbehaviourBudget: number;
+  /** settingsAckTimeout: how long the peer has to acknowledge our SETTINGS; then GOAWAY SETTINGS_TIMEOUT. */
+  settingsAckTimeout: number;
 }
 
 /**
@@ -87,11 +115,33 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxRequestIdLength: 200,
   tlsHandshakeTimeout: 10_000,
   maxTlsHandshakes: 1024,
+  maxConcurrentStreams: 100,
+  maxHeaderListSize: 16 * 1024,
+  maxFieldCount: 128,
+  hpackTableSize: 4096,
+  maxContinuationFrames: 16,
+  maxHeaderBlockSize: 64 * 1024,
+  initialStreamWindow: 256 * 1024,
+  initialConnectionWindow: 16 * 1024 * 1024,
+  maxFrameSize: 16_384,
+  maxQueuedControlFrames: 1000,
+  misbehaviourBudget: 1000,
+  settingsAckTimeout: 10_000,
 });
 
 /** resolveLimits merges partial overrides onto the defaults and rejects values that are not positive numbers. */
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
-  return mergeLimits(defaultLimits, overrides);
+  const limits = mergeLimits(defaultLimits, overrides);
+  // RFC 9113 §6.5.2 and §6.9.1 bound these on the wire: refuse what could not be advertised.
+  inRange(limits, "maxFrameSize", 16_384, 16_777_215);
+  inRange(limits, "initialStreamWindow", 1, 2_147_483_647);
+  inRange(limits, "initialConnectionWindow", 65_535, 2_147_483_647);
+  return limits;
+}
+
+function inRange(limits: Limits, name: "maxFrameSize" | "initialStreamWindow" | "initialConnectionWindow", min: number, max: number): void {
+  const value = limits[name];
+  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`limit "${name}" must be an integer in ${min}..${max}, got ${value}`);
 }
 
 /**

@@ -7,6 +7,11 @@ export interface BodyHooks {
   onFirstRead(): void;
   /** onLow fires when the queue falls below the high-water mark, so reading may resume. */
   onLow(): void;
+  /**
+   * onConsumed, when given, is told of every `n` bytes that leave the queue (read, handed to a
+   * waiting reader, or discarded): HTTP/2 credits its flow-control windows from it.
+   */
+  onConsumed?(n: number): void;
 }
 
 /** RequestBody queues body chunks and hands them out through read(). */
@@ -44,10 +49,14 @@ export class RequestBody {
   /** push adds a chunk from the parser; it returns false when the queue is full and reading should pause. */
   push(chunk: Uint8Array): boolean {
     this.received += chunk.byteLength;
-    if (this.#discarding || chunk.byteLength === 0) return true;
+    if (this.#discarding || chunk.byteLength === 0) {
+      if (chunk.byteLength > 0) this.#hooks.onConsumed?.(chunk.byteLength);
+      return true;
+    }
     const waiter = this.#waiter;
     if (waiter !== null) {
       this.#clearWaiter();
+      this.#hooks.onConsumed?.(chunk.byteLength);
       waiter(chunk);
       return true;
     }
@@ -78,6 +87,7 @@ export class RequestBody {
   /** discard drops what is queued and everything still to come; the handler no longer wants it. */
   discard(): void {
     this.#discarding = true;
+    if (this.#queued > 0) this.#hooks.onConsumed?.(this.#queued);
     this.#chunks = [];
     this.#head = 0;
     this.#queued = 0;
@@ -109,6 +119,7 @@ export class RequestBody {
     }
     const wasFull = this.#queued >= this.#highWaterMark;
     this.#queued -= chunk.byteLength;
+    this.#hooks.onConsumed?.(chunk.byteLength);
     if (wasFull && this.#queued < this.#highWaterMark) this.#hooks.onLow();
     return chunk;
   }

@@ -99,7 +99,7 @@ export function serializeHead(
 }
 
 /** checkField throws for a name that is not a token or a value with CR, LF, NUL, CTLs or chars above 0xff. */
-function checkField(name: string, value: string): void {
+export function checkField(name: string, value: string): void {
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
     if (c > 0xff || TOKEN[c] === 0) throw new ResponseHeadError(`invalid response header name ${JSON.stringify(name)}`);

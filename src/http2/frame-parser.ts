@@ -107,6 +107,11 @@ export class FrameParser {
     return this.#assembler.bufferedBytes;
   }
 
+  /** headerBlockOpen tells whether a HEADERS has arrived whose CONTINUATION frames are still to come. */
+  get headerBlockOpen(): boolean {
+    return this.#assembler.streamId !== 0;
+  }
+
   /** execute consumes all of `data`, calling the handler for each complete frame. */
   execute(data: Uint8Array): void {
     if (this.#failed !== null) throw this.#failed;

@@ -3,6 +3,8 @@
 import type { Duplex } from "node:stream";
 import { Connection } from "../http/connection.js";
 import type { EngineOptions } from "../http/exchange.js";
+import { Http2Connection } from "../http2/connection.js";
+import { CLIENT_PREFACE } from "../http2/frame-types.js";
 import type { Tracked } from "../net/connection-registry.js";
 
 /** ProtocolEngine opens connections of one protocol on accepted sockets. */
@@ -18,7 +20,51 @@ export const http1: ProtocolEngine = {
   open: (socket, options) => new Connection(socket, options),
 };
 
-/** Engines is the ordered list of engines a server runs; the first is the default. */
+/** http2 is the HTTP/2 engine (src/http2/): "h2" by ALPN over TLS, or h2c by prior knowledge. */
+export const http2: ProtocolEngine = {
+  alpn: "h2",
+  open: (socket, options) => new Http2Connection(socket, options),
+};
+
+/** PREFACE_LINE is the length of the preface's first line, "PRI * HTTP/2.0\r\n". */
+const PREFACE_LINE = 16;
+
+/**
+ * sniffPreface reads a plain-TCP connection's first bytes until they either are the HTTP/2
+ * client preface (RFC 9113 §3.4) or cannot be; it puts them back and calls `decide` with the
+ * engine's ALPN id ("h2" or "http/1.1"). A peer that ends while its bytes are still a prefix of
+ * the preface, or sends too little within `timeout` ms, is cut: it sent no request to answer.
+ */
+export function sniffPreface(socket: Duplex, timeout: number, decide: (alpn: string) => void): void {
+  let seen: Buffer = Buffer.alloc(0);
+  const done = (alpn: string | null): void => {
+    clearTimeout(timer);
+    socket.off("data", onData);
+    socket.off("end", onEnd);
+    if (alpn === null) return void socket.destroy();
+    socket.pause();
+    if (seen.length > 0) socket.unshift(seen);
+    decide(alpn);
+    socket.resume();
+  };
+  const onData = (chunk: Buffer): void => {
+    seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+    const n = Math.min(seen.length, CLIENT_PREFACE.length);
+    let same = 0;
+    while (same < n && seen[same] === CLIENT_PREFACE[same]) same++;
+    // "PRI * HTTP/2.0\r\n" is no HTTP/1.1 request: from there on the HTTP/2 engine judges the preface.
+    if (same >= PREFACE_LINE) return done("h2");
+    if (same === n) return; // too few bytes to tell yet
+    done("http/1.1");
+  };
+  const onEnd = (): void => done(null);
+  const timer = setTimeout(() => done(null), timeout);
+  timer.unref();
+  socket.on("data", onData);
+  socket.on("end", onEnd);
+}
+
+/** Engines is the ordered list of engines a server runs, in the order TLS offers them. */
 export class Engines {
   readonly #list: readonly ProtocolEngine[];
 
@@ -32,8 +78,11 @@ export class Engines {
     return this.#list.map((engine) => engine.alpn);
   }
 
-  /** forAlpn picks the engine for a negotiated ALPN id; none negotiated (or unknown) means the default. */
+  /**
+   * forAlpn picks the engine for a negotiated ALPN id (or the one sniffed on plain TCP). None
+   * negotiated, or one not listed, means HTTP/1.1: a TLS client that offers no ALPN speaks it.
+   */
   forAlpn(id: string | false | null | undefined): ProtocolEngine {
-    return this.#list.find((engine) => engine.alpn === id) ?? this.#list[0];
+    return this.#list.find((engine) => engine.alpn === id) ?? this.#list.find((engine) => engine.alpn === http1.alpn) ?? this.#list[0];
   }
 }

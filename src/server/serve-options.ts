@@ -57,10 +57,15 @@ export interface ServeOptions {
   /**
    * tls serves HTTPS (and WSS): PEM `cert` and `key`, optional `ca` and `passphrase`; an array
    * serves several names by SNI (`serverName`, wildcards "*.example.test"; the first is the
-   * default). ALPN offers the engines' protocols (http/1.1); a client offering none of them gets
+   * default). ALPN offers the engines' protocols (h2 and http/1.1); a client offering none of them gets
    * the no_application_protocol alert.
    */
   tls?: TlsOptions | TlsOptions[];
+  /**
+   * http2 turns HTTP/2 on or off. With `tls` it is on unless false (ALPN offers "h2" then
+   * "http/1.1"); on plain TCP, `true` also accepts h2c by prior knowledge on the same port.
+   */
+  http2?: boolean;
   /**
    * workers runs N processes sharing the port (node:cluster); "auto" is one per CPU. Default 1.
    * In the primary, serve() forks them and returns a ClusterServer; in each worker it serves.

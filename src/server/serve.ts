@@ -15,7 +15,7 @@ import { listen } from "../net/listener.js";
 import { TlsAcceptor } from "../net/tls-accept.js";
 import { createRouter } from "../router/router.js";
 import { withHealth } from "./health.js";
-import { Engines, http1 } from "./protocols.js";
+import { Engines, http1, http2, sniffPreface, type ProtocolEngine } from "./protocols.js";
 import type { ServeOptions } from "./serve-options.js";
 import { Server, type Handler } from "./server.js";
 
@@ -57,7 +57,7 @@ export async function serve(options: ServeOptions): Promise<Server | ClusterServ
   if (options.overrideGlobalResponse !== false) globalThis.Response = LightResponse;
   const registry = new ConnectionRegistry<Tracked>(sweepInterval(Math.min(limits.headerTimeout, limits.keepAliveTimeout, limits.bodyTimeout, limits.lingerTimeout, limits.sendTimeout, limits.tlsHandshakeTimeout)));
   const log = options.logger ?? ((err: unknown) => console.error("sockserve: handler error:", err));
-  const engines = new Engines([http1]);
+  const engines = enginesFor(options);
   const tls = options.tls === undefined ? null : new TlsAcceptor(options.tls, { alpn: engines.alpn, registry, handshakeTimeout: limits.tlsHandshakeTimeout, maxHandshakes: limits.maxTlsHandshakes });
   let listener: (ex: Exchange) => void = () => {};
   const accessLog = options.accessLog;
@@ -68,12 +68,11 @@ export async function serve(options: ServeOptions): Promise<Server | ClusterServ
     onError: (err) => log(err),
     encrypted: tls !== null,
   };
-  const accept = (socket: Duplex, raw?: Socket): void => {
-    const engine = engines.forAlpn((socket as Partial<TLSSocket>).alpnProtocol);
+  const accept = acceptor(engines, tls === null && options.http2 === true, limits.headerTimeout, (socket, engine, raw) => {
     const conn = engine.open(socket, raw === undefined ? engineOptions : { ...engineOptions, addressSocket: raw });
     registry.track(socket, conn);
     if (server?.stopping) conn.shutdown();
-  };
+  });
   const netServer = createServer({ allowHalfOpen: true, noDelay: true });
   netServer.on("connection", (socket: Socket) => (tls === null ? accept(socket) : tls.accept(socket, accept)));
   if (options.maxConnections !== undefined) limitConnections(netServer, options.maxConnections, log);
@@ -85,6 +84,24 @@ export async function serve(options: ServeOptions): Promise<Server | ClusterServ
   server.joinCluster();
   listener = createFetchListener({ fetch: handler, error: options.error, log, defaultAuthority }, server);
   return server;
+}
+
+/**
+ * enginesFor lists the engines of a server: over TLS, h2 first (ALPN offers it, so browsers take
+ * it) unless `http2: false`; on plain TCP, h2 beside HTTP/1.1 with `http2: true` (the h2c preface
+ * is sniffed), else HTTP/1.1 alone.
+ */
+function enginesFor(options: ServeOptions): Engines {
+  if (options.tls !== undefined) return new Engines(options.http2 === false ? [http1] : [http2, http1]);
+  return new Engines(options.http2 === true ? [http1, http2] : [http1]);
+}
+
+/** acceptor returns serve's accept(socket): the engine is picked by ALPN, or by the sniffed h2c preface. */
+function acceptor(engines: Engines, sniff: boolean, headerTimeout: number, open: (socket: Duplex, engine: ProtocolEngine, raw?: Socket) => void): (socket: Duplex, raw?: Socket) => void {
+  return (socket, raw) => {
+    if (sniff) return sniffPreface(socket, headerTimeout, (alpn) => open(socket, engines.forAlpn(alpn), raw));
+    open(socket, engines.forAlpn((socket as Partial<TLSSocket>).alpnProtocol), raw);
+  };
 }
 
 /** limitsOf merges Bun's option names and `limits` onto the defaults. */

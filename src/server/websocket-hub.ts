@@ -62,7 +62,8 @@ export class WebSocketHub {
     const config = this.#config;
     if (config === null) throw new TypeError("server.upgrade() needs a `websocket` handler in serve()");
     const ex = exchangeOf(request);
-    if (ex === null || ex.responseStarted) return false;
+    // An HTTP/2 stream cannot switch protocols (RFC 9113 §8.6): false, unanswered, so the app's fallback runs.
+    if (ex === null || ex.responseStarted || ex.head.protocol === "HTTP/2") return false;
     const field = (name: string): string | null => requestHeader(request, name);
     if (field("upgrade") === null) return false;
     const check = checkHandshake(ex.head.method, ex.head.protocol, field);

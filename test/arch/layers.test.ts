@@ -13,7 +13,7 @@ const src = join(root, "src");
 const allowed: Record<string, { layers: string[]; packages: boolean }> = {
   net: { layers: [], packages: false },
   http: { layers: [], packages: false },
-  http2: { layers: [], packages: false },
+  http2: { layers: ["http"], packages: false },
   websocket: { layers: ["http"], packages: false },
   fetch: { layers: ["http"], packages: false },
   static: { layers: ["http", "fetch"], packages: true },

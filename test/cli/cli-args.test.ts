@@ -9,7 +9,7 @@ describe("parseCli", () => {
     assert.deepEqual(parseCli([]), {
       dir: ".", port: undefined, host: "127.0.0.1", log: "combined", listing: true, cache: undefined,
       compress: true, spa: false, cors: false, dotfiles: false, followSymlinks: false, cgiDirs: [],
-      workers: 1, drainTimeout: 10, shutdownDelay: 0, health: false, tls: undefined, config: undefined,
+      workers: 1, drainTimeout: 10, shutdownDelay: 0, health: false, tls: undefined, config: undefined, http2: undefined,
       maxBodySize: undefined, auth: undefined, authFile: undefined, authInsecure: false, open: false, watch: false, help: false, version: false,
     });
   });
@@ -38,6 +38,8 @@ describe("parseCli", () => {
     [["--tls-dir", "certs"], { tls: { dir: "certs", selfSigned: false } }],
     [["--tls-self-signed"], { tls: { selfSigned: true } }],
     [["--cgi", "--cgi-dir", "htbin/", "--cgi-dir", "/cgi-bin"], { cgiDirs: ["/cgi-bin", "/htbin"] }],
+    [["--http2"], { http2: true }],
+    [["--no-http2"], { http2: false }],
   ];
   for (const [argv, expected] of rows) {
     it(argv.join(" "), () => {
@@ -61,6 +63,7 @@ describe("parseCli", () => {
     [["--tls-self-signed", "--tls-dir", "d"], /--tls-self-signed makes its own certificate/],
     [["--max-body-size", "1.5g"], /--max-body-size must be bytes/],
     [["--auth", "u:p", "--auth-file", "f"], /cannot be used together/],
+    [["--http2", "--no-http2"], /contradict/],
   ];
   for (const [argv, message] of bad) {
     it(`refuses ${argv.join(" ")}`, () => {
@@ -68,10 +71,10 @@ describe("parseCli", () => {
     });
   }
   it("documents every flag with its default", () => {
-    for (const flag of ["--port", "--host", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--cgi", "--cgi-dir", "--workers", "--drain-timeout", "--shutdown-delay", "--health", "--tls-cert", "--tls-key", "--tls-dir", "--tls-self-signed", "--config", "--max-body-size", "--auth", "--auth-file", "--auth-insecure", "--open", "--watch", "--version", "--help"]) {
+    for (const flag of ["--port", "--host", "--log", "--quiet", "--no-listing", "--cache", "--no-compress", "--spa", "--cors", "--dotfiles", "--follow-symlinks", "--cgi", "--cgi-dir", "--workers", "--drain-timeout", "--shutdown-delay", "--health", "--tls-cert", "--tls-key", "--tls-dir", "--tls-self-signed", "--config", "--max-body-size", "--auth", "--auth-file", "--auth-insecure", "--open", "--watch", "--version", "--http2", "--no-http2", "--help"]) {
       assert.ok(HELP.includes(flag), flag);
     }
-    assert.equal((HELP.match(/\(default: /g) ?? []).length, 18); // DIR and the flags that have a default
+    assert.equal((HELP.match(/\(default: /g) ?? []).length, 20); // DIR and the flags that have a default
   });
 });
 

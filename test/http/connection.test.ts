@@ -2,35 +2,12 @@
 // and closing, all deterministic: time is passed to sweep() by the test, not read from a clock,
 // and waits are turns of the event loop until the pair is quiet, never sleeps.
 import assert from "node:assert/strict";
-import { Duplex } from "node:stream";
+import type { Duplex } from "node:stream";
 import { describe, it } from "node:test";
 import { Connection } from "../../src/http/connection.js";
 import type { Exchange, OutgoingResponse } from "../../src/http/exchange.js";
 import { resolveLimits, type Limits } from "../../src/http/limits.js";
-
-/** duplexPair makes two connected streams; a writer waits while its peer's read buffer is full. */
-function duplexPair(): [Duplex, Duplex] {
-  const sides: Duplex[] = [];
-  const blocked: ((() => void) | null)[] = [null, null]; // blocked[j]: a writer waiting for side j to be read
-  for (let i = 0; i < 2; i++) {
-    sides.push(new Duplex({
-      read() {
-        const release = blocked[i];
-        blocked[i] = null;
-        release?.();
-      },
-      write(chunk, _enc, cb) {
-        if (sides[1 - i].push(chunk)) cb();
-        else blocked[1 - i] = () => cb();
-      },
-      final(cb) {
-        sides[1 - i].push(null);
-        cb();
-      },
-    }));
-  }
-  return [sides[0], sides[1]];
-}
+import { duplexPair } from "../support/duplex-pair.js";
 
 function text(body: string, headers: string[] = []): OutgoingResponse {
   return { status: 200, statusText: "", headers, body, bodyLength: -1 };

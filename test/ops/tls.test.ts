@@ -324,10 +324,10 @@ describe("TLS specifics", () => {
     await within(server.stop(true), 5000, "server.stop(true)");
   });
 
-  it("ALPN: a client offering h2 and http/1.1 gets http/1.1", async () => {
+  it("ALPN: a client offering h2 and http/1.1 gets h2 (HTTP/2 is on with TLS)", async () => {
     const socket = await connectSocket({ port: port(), tls: { ca: first.cert, ALPNProtocols: ["h2", "http/1.1"] } });
     try {
-      assert.equal((socket as tls.TLSSocket).alpnProtocol, "http/1.1");
+      assert.equal((socket as tls.TLSSocket).alpnProtocol, "h2");
     } finally {
       socket.destroy();
     }

@@ -9,7 +9,9 @@ describe("Engines", () => {
     assert.deepEqual(new Engines([h2, http1]).alpn, ["h2", "http/1.1"]);
     assert.deepEqual(new Engines([http1]).alpn, ["http/1.1"]);
   });
-  const rows: [string | false | null | undefined, ProtocolEngine][] = [["h2", h2], ["http/1.1", http1], [false, h2], [null, h2], [undefined, h2], ["spdy/3", h2]];
-  for (const [id, want] of rows) it(`${String(id)} → ${want.alpn} (the first engine is the default)`, () => assert.equal(new Engines([h2, http1]).forAlpn(id), want));
+  // No ALPN (or an unknown id) means HTTP/1.1 when it is on (RFC 7301: a client that offers none speaks HTTP/1.1), else the first engine.
+  const rows: [string | false | null | undefined, ProtocolEngine][] = [["h2", h2], ["http/1.1", http1], [false, http1], [null, http1], [undefined, http1], ["spdy/3", http1]];
+  for (const [id, want] of rows) it(`${String(id)} → ${want.alpn}`, () => assert.equal(new Engines([h2, http1]).forAlpn(id), want));
+  it("without HTTP/1.1 the first engine is the fallback", () => assert.equal(new Engines([h2]).forAlpn(undefined), h2));
   it("needs at least one engine", () => assert.throws(() => new Engines([]), RangeError));
 });

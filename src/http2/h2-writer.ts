@@ -1,0 +1,134 @@
+// H2Writer: the output side of an HTTP/2 connection. Every frame goes through one SocketWriter,
+// so the frames of one tick leave in one socket write; DATA is sent by a round-robin scheduler
+// within the peer's stream and connection windows (RFC 9113 §5.2, §6.9), one frame per stream per turn.
+import type { Duplex } from "node:stream";
+import { SocketWriter } from "../http/socket-writer.js";
+import { FlowWindow } from "./flow-window.js";
+import { DEFAULT_INITIAL_WINDOW_SIZE, DEFAULT_MAX_FRAME_SIZE } from "./frame-types.js";
+import { dataFrame, dataFrameHeader } from "./frame-writer.js";
+import type { H2Stream } from "./h2-stream.js";
+
+const COPY_LIMIT = 1024; // DATA payloads up to this size are copied behind their header: one buffer
+
+/** H2Writer owns a connection's output. */
+export class H2Writer {
+  readonly #socket: Duplex;
+  readonly #writer: SocketWriter;
+  readonly #onStreamEnd: (stream: H2Stream) => void;
+  /** sendWindow is the peer's connection-level window for our DATA. */
+  readonly sendWindow = new FlowWindow(DEFAULT_INITIAL_WINDOW_SIZE, 0);
+  /** maxFrameSize is the peer's SETTINGS_MAX_FRAME_SIZE. */
+  maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+  #ready: H2Stream[] = [];
+  #owed = 0; // control frames written while the socket was full
+  #scheduling = false;
+  #scheduleQueued = false;
+
+  constructor(socket: Duplex, closed: () => boolean, onStreamEnd: (stream: H2Stream) => void) {
+    this.#socket = socket;
+    this.#writer = new SocketWriter(socket, closed);
+    this.#onStreamEnd = onStreamEnd;
+    socket.on("drain", () => {
+      this.#owed = 0;
+      this.schedule();
+    });
+  }
+
+  /** frame queues a frame the caller made. */
+  frame(bytes: Buffer): void {
+    this.#writer.write(bytes, undefined, true);
+  }
+
+  /**
+   * control queues a reply the peer's frame made us owe (PING ACK, SETTINGS ACK, RST_STREAM); it
+   * returns how many such replies are waiting behind a full socket.
+   */
+  control(bytes: Buffer): number {
+    if (this.#socket.writableNeedDrain) this.#owed++;
+    this.#writer.write(bytes, undefined, true);
+    return this.#owed;
+  }
+
+  /** flush sends what is queued now; `done` runs once the socket has taken it. */
+  flush(done?: () => void): void {
+    this.#writer.flush();
+    if (done !== undefined) this.#socket.write(Buffer.alloc(0), () => done());
+  }
+
+  /** ready puts a stream with DATA to send (or END_STREAM) in the scheduler's list. */
+  ready(stream: H2Stream): void {
+    if (stream.scheduled) return;
+    stream.scheduled = true;
+    this.#ready.push(stream);
+  }
+
+  /** scheduleSoon runs schedule() at the end of this tick, so every stream answered in it takes turns. */
+  scheduleSoon(): void {
+    if (this.#scheduleQueued) return;
+    this.#scheduleQueued = true;
+    process.nextTick(() => {
+      this.#scheduleQueued = false;
+      this.schedule();
+    });
+  }
+
+  /** schedule sends DATA round-robin while the socket takes it and windows allow. */
+  schedule(): void {
+    if (this.#scheduling) return;
+    this.#scheduling = true;
+    try {
+      const now = Date.now();
+      let blocked: H2Stream[] | null = null;
+      while (this.#ready.length > 0 && !this.#socket.writableNeedDrain) {
+        const stream = this.#ready.shift()!;
+        stream.scheduled = false;
+        if (!this.#sendOne(stream)) {
+          if (stream.outBytes > 0 && !stream.reset) (blocked ??= []).push(stream);
+          if (stream.outBytes > 0 && stream.stalledSince === 0) stream.stalledSince = now;
+          continue;
+        }
+        stream.stalledSince = 0;
+        if (stream.outBytes > 0 || stream.outEnd) this.ready(stream);
+      }
+      if (blocked !== null) for (const stream of blocked) this.ready(stream);
+    } finally {
+      this.#scheduling = false;
+    }
+  }
+
+  /** waiting lists the streams with DATA still to send (for the sendTimeout sweep). */
+  waiting(): readonly H2Stream[] {
+    return this.#ready;
+  }
+
+  /** #sendOne sends one DATA frame of `stream`; false when no window lets it. */
+  #sendOne(stream: H2Stream): boolean {
+    if (stream.reset) return false;
+    if (stream.outBytes === 0) {
+      if (!stream.outEnd) return false;
+      this.frame(dataFrame(stream.id, EMPTY, true));
+      stream.outEnd = false;
+      this.#onStreamEnd(stream);
+      return true;
+    }
+    const n = Math.min(this.maxFrameSize, stream.sendWindow.size, this.sendWindow.size, stream.out[0].byteLength);
+    if (n <= 0) return false;
+    const piece = stream.take(n);
+    const end = stream.outEnd && stream.outBytes === 0;
+    stream.sendWindow.consume(n);
+    this.sendWindow.consume(n);
+    if (n <= COPY_LIMIT) this.frame(dataFrame(stream.id, piece, end));
+    else {
+      this.frame(dataFrameHeader(stream.id, n, end));
+      this.#writer.write(piece);
+    }
+    if (stream.exchange !== null) stream.exchange.bodyBytes += n;
+    if (end) {
+      stream.outEnd = false;
+      this.#onStreamEnd(stream);
+    }
+    return true;
+  }
+}
+
+const EMPTY = new Uint8Array(0);

@@ -30,17 +30,47 @@ export const http2: ProtocolEngine = {
 const PREFACE_LINE = 16;
 
 /**
- * sniffPreface reads a plain-TCP connection's first bytes until they either are the HTTP/2
- * client preface (RFC 9113 §3.4) or cannot be; it puts them back and calls `decide` with the
- * engine's ALPN id ("h2" or "http/1.1"). A peer that ends while its bytes are still a prefix of
- * the preface, or sends too little within `timeout` ms, is cut: it sent no request to answer.
+ * PrefaceWait stands for a plain-TCP connection whose first bytes have not told h2c from
+ * HTTP/1.1 yet: it is tracked like a connection, so the shared sweep closes it after
+ * `timeout` and a stop closes it at once (no request has arrived on it).
  */
-export function sniffPreface(socket: Duplex, timeout: number, decide: (alpn: string) => void): void {
+export class PrefaceWait implements Tracked {
+  readonly idle = true;
+  readonly pendingRequests = 0;
+  readonly #socket: Duplex;
+  readonly #deadline: number;
+
+  constructor(socket: Duplex, timeout: number) {
+    this.#socket = socket;
+    this.#deadline = Date.now() + timeout;
+  }
+
+  sweep(now: number): void {
+    if (now >= this.#deadline) this.#socket.destroy();
+  }
+
+  shutdown(): void {
+    this.#socket.destroy();
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+}
+
+/**
+ * sniffPreface reads a plain-TCP connection's first bytes and calls `decide("h2")` when they
+ * begin the HTTP/2 client preface (RFC 9113 §3.4), or `decide("http/1.1")` for anything else;
+ * the bytes are put back for the engine. A peer that ends, resets or is destroyed (by the
+ * PrefaceWait's timeout) before it can be told gets nothing.
+ */
+export function sniffPreface(socket: Duplex, decide: (alpn: string) => void): void {
   let seen: Buffer = Buffer.alloc(0);
   const done = (alpn: string | null): void => {
-    clearTimeout(timer);
     socket.off("data", onData);
     socket.off("end", onEnd);
+    socket.off("error", onEnd);
+    socket.off("close", onEnd);
     if (alpn === null) return void socket.destroy();
     socket.pause();
     if (seen.length > 0) socket.unshift(seen);
@@ -57,11 +87,11 @@ export function sniffPreface(socket: Duplex, timeout: number, decide: (alpn: str
     if (same === n) return; // too few bytes to tell yet
     done("http/1.1");
   };
-  const onEnd = (): void => done(null);
-  const timer = setTimeout(() => done(null), timeout);
-  timer.unref();
+  const onEnd = (): void => done(null); // also a reset: nothing to answer
   socket.on("data", onData);
   socket.on("end", onEnd);
+  socket.on("error", onEnd);
+  socket.on("close", onEnd);
 }
 
 /** Engines is the ordered list of engines a server runs, in the order TLS offers them. */

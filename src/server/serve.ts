@@ -15,7 +15,7 @@ import { listen } from "../net/listener.js";
 import { TlsAcceptor } from "../net/tls-accept.js";
 import { createRouter } from "../router/router.js";
 import { withHealth } from "./health.js";
-import { Engines, http1, http2, sniffPreface, type ProtocolEngine } from "./protocols.js";
+import { Engines, http1, http2, PrefaceWait, sniffPreface, type ProtocolEngine } from "./protocols.js";
 import type { ServeOptions } from "./serve-options.js";
 import { Server, type Handler } from "./server.js";
 
@@ -68,10 +68,10 @@ export async function serve(options: ServeOptions): Promise<Server | ClusterServ
     onError: (err) => log(err),
     encrypted: tls !== null,
   };
-  const accept = acceptor(engines, tls === null && options.http2 === true, limits.headerTimeout, (socket, engine, raw) => {
+  const accept = acceptor(engines, tls === null && options.http2 === true ? limits.headerTimeout : 0, registry, (socket, engine, raw) => {
     const conn = engine.open(socket, raw === undefined ? engineOptions : { ...engineOptions, addressSocket: raw });
-    registry.track(socket, conn);
     if (server?.stopping) conn.shutdown();
+    return conn;
   });
   const netServer = createServer({ allowHalfOpen: true, noDelay: true });
   netServer.on("connection", (socket: Socket) => (tls === null ? accept(socket) : tls.accept(socket, accept)));
@@ -96,11 +96,15 @@ function enginesFor(options: ServeOptions): Engines {
   return new Engines(options.http2 === true ? [http1, http2] : [http1]);
 }
 
-/** acceptor returns serve's accept(socket): the engine is picked by ALPN, or by the sniffed h2c preface. */
-function acceptor(engines: Engines, sniff: boolean, headerTimeout: number, open: (socket: Duplex, engine: ProtocolEngine, raw?: Socket) => void): (socket: Duplex, raw?: Socket) => void {
+/**
+ * acceptor returns serve's accept(socket): the engine is picked by ALPN, or, with `sniffTimeout`
+ * above 0 (h2c beside HTTP/1.1), by the first bytes, which the connection gets `sniffTimeout` to send.
+ */
+function acceptor(engines: Engines, sniffTimeout: number, registry: ConnectionRegistry<Tracked>, open: (socket: Duplex, engine: ProtocolEngine, raw?: Socket) => Tracked): (socket: Duplex, raw?: Socket) => void {
   return (socket, raw) => {
-    if (sniff) return sniffPreface(socket, headerTimeout, (alpn) => open(socket, engines.forAlpn(alpn), raw));
-    open(socket, engines.forAlpn((socket as Partial<TLSSocket>).alpnProtocol), raw);
+    if (sniffTimeout === 0) return registry.track(socket, open(socket, engines.forAlpn((socket as Partial<TLSSocket>).alpnProtocol), raw));
+    registry.track(socket, new PrefaceWait(socket, sniffTimeout));
+    sniffPreface(socket, (alpn) => registry.adopt(socket, open(socket, engines.forAlpn(alpn), raw)));
   };
 }
 

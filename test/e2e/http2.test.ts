@@ -83,6 +83,19 @@ describe("HTTP/2 over h2c (http2: true)", () => {
     assert.match(formatAccessLog("common", entry), /"GET \/a\?x=1 HTTP\/2\.0" 200/);
   });
 
+  it("survives peers that reset or close before their first byte, while it waits to tell h2c from HTTP/1.1", async () => {
+    for (let i = 0; i < 20; i++) {
+      const socket = connect({ port: server.port, host: "127.0.0.1" });
+      socket.on("error", () => {});
+      await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+      if (i % 2 === 0) socket.resetAndDestroy();
+      else socket.end();
+    }
+    const r = await curl(["--http2-prior-knowledge", `${base}/after-resets`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /hello \/after-resets$/);
+  });
+
   it("shows the same Request to the handler over HTTP/1.1 and HTTP/2", async () => {
     seen.length = 0;
     for (const flag of ["--http1.1", "--http2-prior-knowledge"]) {
@@ -314,3 +327,32 @@ async function waitFor(check: () => boolean): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
+
+describe("h2c: a connection whose first bytes have not come yet", () => {
+  const silent = async (port: number): Promise<{ closed: Promise<void> }> => {
+    const socket = connect({ port, host: "127.0.0.1" });
+    socket.on("error", () => {});
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    return { closed: new Promise<void>((resolve) => socket.once("close", () => resolve())) };
+  };
+
+  it("is closed by the shared sweep after headerTimeout", async () => {
+    const server = await startServer({ http2: true, limits: { headerTimeout: 300 }, fetch: () => new Response("ok") });
+    try {
+      const { closed } = await silent(server.port);
+      await closed; // the sweep, not a timer of its own, closes it (the test's own timeout bounds the wait)
+      assert.equal(server.pendingRequests, 0);
+    } finally {
+      await server.stop(true);
+    }
+  });
+
+  it("does not hold a graceful stop: no request has arrived on it", async () => {
+    const server = await startServer({ http2: true, fetch: () => new Response("ok") });
+    const { closed } = await silent(server.port);
+    const t0 = Date.now();
+    await server.stop();
+    await closed;
+    assert.ok(Date.now() - t0 < 5000, `stop waited ${Date.now() - t0} ms for a silent connection (headerTimeout is 30 s)`);
+  });
+});

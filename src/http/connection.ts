@@ -120,8 +120,6 @@ export class Connection implements ExchangeOwner, ResponseSink {
     this.#destroy();
   }
 
-  // ---- socket side -------------------------------------------------------------------------
-
   #socketOnData(chunk: Buffer): void {
     if (this.#state === State.Linger || this.closed) return; // discarded: framing is over
     if (this.#stash !== null) {
@@ -206,8 +204,6 @@ export class Connection implements ExchangeOwner, ResponseSink {
     if (!ex.responseDone) this.#options.onExchangeEnd?.(ex);
   }
 
-  // ---- parser side -------------------------------------------------------------------------
-
   #onHead(head: Http1Head): void {
     const hasBody = head.chunked || head.contentLength > 0;
     const hooks = { onFirstRead: () => this.#sendContinue(), onLow: () => this.#bodyLow() };
@@ -257,10 +253,8 @@ export class Connection implements ExchangeOwner, ResponseSink {
     const ex = this.#exchange;
     if (ex === null || !this.#head!.expectContinue || this.#continueSent || ex.responseStarted) return;
     this.#continueSent = true;
-    this.#writer.writeText(CONTINUE);
+    this.#writer.writeUtf8(CONTINUE);
   }
-
-  // ---- response side -----------------------------------------------------------------------
 
   respond(ex: Exchange, response: OutgoingResponse): void {
     if (this.closed) return;
@@ -297,6 +291,10 @@ export class Connection implements ExchangeOwner, ResponseSink {
     return this.#writer.write(data, written, owned);
   }
 
+  writeUtf8(text: string): boolean {
+    return this.#writer.writeUtf8(text);
+  }
+
   waitDrain(): Promise<void> {
     return this.#writer.waitDrain();
   }
@@ -311,7 +309,7 @@ export class Connection implements ExchangeOwner, ResponseSink {
       throw new RangeError(`interim status ${status} must be 1xx other than 101`);
     }
     if (ex !== this.#exchange || this.#head!.versionMinor === 0) return false;
-    this.#writer.writeText(informationalHead(status, fields));
+    this.#writer.writeLatin1(informationalHead(status, fields));
     this.#writer.flush();
     return true;
   }
@@ -335,7 +333,7 @@ export class Connection implements ExchangeOwner, ResponseSink {
     if (this.closed || ex !== this.#exchange || ex.responseStarted || !ex.requestDone) {
       throw new Error("this request can no longer be upgraded");
     }
-    if (head !== null) this.#writer.writeText(head);
+    if (head !== null) this.#writer.writeLatin1(head);
     ex.responseStarted = true;
     ex.status = 101;
     this.#writer.flush();
@@ -360,15 +358,13 @@ export class Connection implements ExchangeOwner, ResponseSink {
     onSocket(socket, rest !== null && rest.length > 0 ? rest : null);
   }
 
-  // ---- closing -----------------------------------------------------------------------------
-
   /** #fail answers a protocol error with its status and closes, or resets if a response has begun. */
   #fail(err: ProtocolError): void {
     const ex = this.#exchange;
     ex?.abort(err);
     this.#last = true;
     if (ex !== null && ex.responseStarted) return this.#destroy();
-    this.#writer.writeText(errorResponse(err.status, err.code));
+    this.#writer.writeUtf8(errorResponse(err.status, err.code));
     this.#end();
   }
 

@@ -58,8 +58,9 @@ export class ResponseHeadError extends TypeError {
 /**
  * serializeHead writes the status line, the app's fields and the engine's framing fields.
  * The app's Content-Length, Transfer-Encoding, Connection and Keep-Alive are dropped: framing is ours.
- * Every character of the result is an octet (field values are checked to be), so it is encoded
- * as latin1: obs-text bytes pass through as the app gave them.
+ * Every character of the result is an octet (field values are checked to be): `ascii` tells
+ * whether all are below 0x80, so the head can share one UTF-8 encoding with a string body;
+ * otherwise it is encoded as latin1, so obs-text bytes pass through as the app gave them.
  */
 export function serializeHead(
   status: number,
@@ -67,13 +68,14 @@ export function serializeHead(
   headers: readonly string[],
   framing: Framing,
   trusted = false,
-): string {
+): { head: string; ascii: boolean } {
   let head = statusLine(status, validReason(statusText) ? statusText : "");
   let hasDate = false;
+  let ascii = true;
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i];
     const value = headers[i + 1];
-    if (!trusted) checkField(name, value);
+    if (trusted ? hasHighByte(value) : checkField(name, value)) ascii = false;
     switch (name.length) {
       case 4:
         if (name.toLowerCase() === "date") hasDate = true;
@@ -95,11 +97,15 @@ export function serializeHead(
   else if (framing.chunked) head += "Transfer-Encoding: chunked\r\n";
   if (framing.connection === "close") head += "Connection: close\r\n";
   else if (framing.connection === "keep-alive") head += "Connection: keep-alive\r\n";
-  return head + "\r\n";
+  return { head: head + "\r\n", ascii };
 }
 
-/** checkField throws for a name that is not a token or a value with CR, LF, NUL, CTLs or chars above 0xff. */
-export function checkField(name: string, value: string): void {
+/**
+ * checkField throws for a name that is not a token or a value with CR, LF, NUL, CTLs or chars
+ * above 0xff; it returns true when the value holds obs-text (0x80 to 0xff).
+ */
+export function checkField(name: string, value: string): boolean {
+  let high = false;
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
     if (c > 0xff || TOKEN[c] === 0) throw new ResponseHeadError(`invalid response header name ${JSON.stringify(name)}`);
@@ -109,7 +115,14 @@ export function checkField(name: string, value: string): void {
     if (c > 0xff || FIELD_VALUE[c] === 0) {
       throw new ResponseHeadError(`invalid character in response header ${JSON.stringify(name)}`);
     }
+    if (c > 0x7f) high = true;
   }
+  return high;
+}
+
+function hasHighByte(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return true;
+  return false;
 }
 
 /** validReason accepts a reason-phrase of visible ASCII, SP and HTAB; anything else is replaced by the registered one. */

@@ -1,6 +1,7 @@
 // The HTTP/1.1 response writer: it writes a planned, framed response (see response-plan.ts and
-// response-head.ts), in one write of bytes when the body is known when the head is (a string or
-// bytes), or the head and then a body pumped with backpressure for streams.
+// response-head.ts) in one write when the body is known when the head is (a string or bytes:
+// joined as text, or copied behind the head's octets), or the head and then a body pumped with
+// backpressure for streams.
 import type { BodyReader, Exchange } from "./exchange.js";
 import { serializeHead, type Framing } from "./response-head.js";
 import { cancelBody } from "./body-reader.js";
@@ -13,6 +14,8 @@ export interface ResponseSink {
   readonly closed: boolean;
   /** write queues bytes (see SocketWriter): `owned` bytes are the writer's to keep; `written` runs once lent ones are free. */
   write(data: Uint8Array, written?: () => void, owned?: boolean): boolean;
+  /** writeUtf8 queues text sent UTF-8 encoded (an ASCII head and a string body), joined with the tick's other text. */
+  writeUtf8(text: string): boolean;
   waitDrain(): Promise<void>;
   finishResponse(exchange: Exchange): void;
   reportError(err: unknown, exchange: Exchange | null): void;
@@ -36,26 +39,33 @@ export function errorResponse(status: number, code: string): string {
 /** writeResponse writes a whole response for an exchange and calls sink.finishResponse when done. */
 export function writeResponse(sink: ResponseSink, ex: Exchange, plan: ResponsePlan, framing: Framing): void {
   const res = plan.response;
-  const head = serializeHead(res.status, res.statusText, res.headers, framing, res.trusted === true);
+  const { head, ascii } = serializeHead(res.status, res.statusText, res.headers, framing, res.trusted === true);
   const body = res.body;
   ex.responseStarted = true;
   ex.status = res.status;
   if (!plan.sendBody || body === null) {
     cancelBody(body);
-    sink.write(joined(head, null, 0), undefined, true);
+    writeHead(sink, head, ascii);
     return sink.finishResponse(ex);
   }
   if (typeof body === "string" || body instanceof Uint8Array) {
     ex.bodyBytes = plan.length;
-    if (typeof body === "string" || body.byteLength <= JOIN_LIMIT) sink.write(joined(head, body, plan.length), undefined, true);
+    if (typeof body === "string" && ascii) sink.writeUtf8(head + body);
+    else if (typeof body === "string" || body.byteLength <= JOIN_LIMIT) sink.write(joined(head, body, plan.length), undefined, true);
     else {
-      sink.write(joined(head, null, 0), undefined, true);
+      writeHead(sink, head, ascii);
       sink.write(body);
     }
     return sink.finishResponse(ex);
   }
-  sink.write(joined(head, null, 0), undefined, true);
+  writeHead(sink, head, ascii);
   void pump(sink, ex, body, framing);
+}
+
+/** writeHead queues a head alone: as text when it is ASCII, else as its latin1 octets. */
+function writeHead(sink: ResponseSink, head: string, ascii: boolean): void {
+  if (ascii) sink.writeUtf8(head);
+  else sink.write(Buffer.from(head, "latin1"), undefined, true);
 }
 
 /** joined encodes the head (latin1: one byte per char) and a known body into one buffer. */

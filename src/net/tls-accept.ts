@@ -5,7 +5,7 @@ import type { Socket } from "node:net";
 import { TLSSocket } from "node:tls";
 import type { ConnectionRegistry, Tracked } from "./connection-registry.js";
 import { TlsContexts, newTicketKeys, type TlsOptions } from "./tls-contexts.js";
-import { TlsHandshake } from "./tls-handshake.js";
+import { PendingSocket } from "./pending-socket.js";
 
 export type { TlsOptions } from "./tls-contexts.js";
 
@@ -32,7 +32,7 @@ export class TlsAcceptor {
   #ticketKeys = newTicketKeys();
   #contexts: TlsContexts;
   readonly #options: TlsAcceptorOptions;
-  readonly #handshaking = new Set<TlsHandshake>(); // oldest first: the one to cut when too many are in progress
+  readonly #handshaking = new Set<PendingSocket>(); // oldest first: the one to cut when too many are in progress
 
   constructor(tls: TlsOptions | readonly TlsOptions[], options: TlsAcceptorOptions) {
     this.#contexts = new TlsContexts(tls, this.#ticketKeys);
@@ -80,21 +80,21 @@ export class TlsAcceptor {
     });
   }
 
-  #begin(socket: Socket): TlsHandshake {
+  #begin(socket: Socket): PendingSocket {
     const { registry, handshakeTimeout, maxHandshakes } = this.#options;
     if (this.#handshaking.size >= maxHandshakes) {
       const oldest = this.#handshaking.values().next().value!;
       this.#end(oldest); // now, not at its "close": the next accept must find the next oldest
       oldest.destroy();
     }
-    const handshake = new TlsHandshake(socket, Date.now() + handshakeTimeout);
+    const handshake = new PendingSocket(socket, Date.now() + handshakeTimeout);
     this.#handshaking.add(handshake);
     registry.add(handshake);
     socket.once("close", () => this.#end(handshake));
     return handshake;
   }
 
-  #end(handshake: TlsHandshake): void {
+  #end(handshake: PendingSocket): void {
     if (!this.#handshaking.delete(handshake)) return;
     this.#options.registry.delete(handshake);
   }

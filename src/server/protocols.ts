@@ -30,39 +30,10 @@ export const http2: ProtocolEngine = {
 const PREFACE_LINE = 16;
 
 /**
- * PrefaceWait stands for a plain-TCP connection whose first bytes have not told h2c from
- * HTTP/1.1 yet: it is tracked like a connection, so the shared sweep closes it after
- * `timeout` and a stop closes it at once (no request has arrived on it).
- */
-export class PrefaceWait implements Tracked {
-  readonly idle = true;
-  readonly pendingRequests = 0;
-  readonly #socket: Duplex;
-  readonly #deadline: number;
-
-  constructor(socket: Duplex, timeout: number) {
-    this.#socket = socket;
-    this.#deadline = Date.now() + timeout;
-  }
-
-  sweep(now: number): void {
-    if (now >= this.#deadline) this.#socket.destroy();
-  }
-
-  shutdown(): void {
-    this.#socket.destroy();
-  }
-
-  destroy(): void {
-    this.#socket.destroy();
-  }
-}
-
-/**
  * sniffPreface reads a plain-TCP connection's first bytes and calls `decide("h2")` when they
  * begin the HTTP/2 client preface (RFC 9113 §3.4), or `decide("http/1.1")` for anything else;
- * the bytes are put back for the engine. A peer that ends, resets or is destroyed (by the
- * PrefaceWait's timeout) before it can be told gets nothing.
+ * the bytes are put back for the engine. A peer that ends, resets or is destroyed (by its
+ * PendingSocket's deadline) before it can be told gets nothing.
  */
 export function sniffPreface(socket: Duplex, decide: (alpn: string) => void): void {
   let seen: Buffer = Buffer.alloc(0);

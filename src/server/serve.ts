@@ -12,10 +12,11 @@ import type { EngineOptions, Exchange } from "../http/exchange.js";
 import { resolveLimits, type Limits } from "../http/limits.js";
 import { ConnectionRegistry, sweepInterval, type Tracked } from "../net/connection-registry.js";
 import { listen } from "../net/listener.js";
+import { PendingSocket } from "../net/pending-socket.js";
 import { TlsAcceptor } from "../net/tls-accept.js";
 import { createRouter } from "../router/router.js";
 import { withHealth } from "./health.js";
-import { Engines, http1, http2, PrefaceWait, sniffPreface, type ProtocolEngine } from "./protocols.js";
+import { Engines, http1, http2, sniffPreface, type ProtocolEngine } from "./protocols.js";
 import type { ServeOptions } from "./serve-options.js";
 import { Server, type Handler } from "./server.js";
 
@@ -103,7 +104,7 @@ function enginesFor(options: ServeOptions): Engines {
 function acceptor(engines: Engines, sniffTimeout: number, registry: ConnectionRegistry<Tracked>, open: (socket: Duplex, engine: ProtocolEngine, raw?: Socket) => Tracked): (socket: Duplex, raw?: Socket) => void {
   return (socket, raw) => {
     if (sniffTimeout === 0) return registry.track(socket, open(socket, engines.forAlpn((socket as Partial<TLSSocket>).alpnProtocol), raw));
-    registry.track(socket, new PrefaceWait(socket, sniffTimeout));
+    registry.track(socket, new PendingSocket(socket, Date.now() + sniffTimeout));
     sniffPreface(socket, (alpn) => registry.adopt(socket, open(socket, engines.forAlpn(alpn), raw)));
   };
 }

@@ -75,8 +75,8 @@ export interface Limits {
   maxQueuedControlFrames: number;
   /**
    * misbehaviourBudget: tokens per HTTP/2 connection, refilled at a tenth of it per second, that
-   * resets received or sent, empty DATA frames, zero-length WINDOW_UPDATEs and frames for closed
-   * streams draw from. Exhaustion ends the connection with GOAWAY ENHANCE_YOUR_CALM.
+   * resets received or sent, empty DATA frames, zero-length WINDOW_UPDATEs, frames for closed
+   * streams, and the SETTINGS and PINGs that each cost a reply draw from. Exhaustion ends the connection with GOAWAY ENHANCE_YOUR_CALM.
    */
   misbehaviourBudget: number;
   /** settingsAckTimeout: how long the peer has to acknowledge our SETTINGS; then GOAWAY SETTINGS_TIMEOUT. */

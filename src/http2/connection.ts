@@ -251,6 +251,9 @@ export class Http2Connection extends H2Session {
       this.#settingsAcked = true;
       return;
     }
+    // Each SETTINGS and PING costs a reply: floods of them (CVE-2019-9512, -9515) draw from the
+    // budget, whether or not the peer reads the replies fast enough for the socket to stay empty.
+    if (!this.misbehaved()) return;
     const update = applySettings(this.#peerSettings, f.settings);
     this.#peerSettings = update.settings;
     if (update.headerTableSize !== null) this.encoder.setMaxTableSize(update.headerTableSize);
@@ -261,7 +264,7 @@ export class Http2Connection extends H2Session {
   }
 
   #onPing(f: PingFrame): void {
-    if (!f.ack) return this.control(pingFrame(f.opaqueData, true));
+    if (!f.ack) return void (this.misbehaved() && this.control(pingFrame(f.opaqueData, true)));
     if (this.goaway === 1 && Buffer.compare(f.opaqueData, SHUTDOWN_PING) === 0) this.finalGoaway();
   }
 

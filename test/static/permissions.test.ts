@@ -3,7 +3,8 @@
 // CLI runs here as the user nobody (setpriv), over a tree of files it may and may not read.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { chmod, chown } from "node:fs/promises";
 import path from "node:path";
 import { CLI_SOURCE } from "../support/static-cli.js";
@@ -15,7 +16,19 @@ const NOBODY = Number(execFileSync("id", ["-u", "nobody"], { encoding: "utf8" })
 const NOGROUP = Number(execFileSync("id", ["-g", "nobody"], { encoding: "utf8" }).trim());
 const BIG = "x".repeat(2 * 1024 * 1024); // streamed, not read into memory
 
-describe("serveStatic refuses what it may not read", { skip: process.getuid?.() !== 0 ? "needs root to run the server as nobody" : false }, () => {
+/** nobodyReaches tells whether the user nobody can read the checkout (a clone under a 0700 directory, as `mktemp -d` makes, cannot be). */
+function nobodyReaches(files: string[]): boolean {
+  const probe = spawnSync("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, "-e", `for (const f of ${JSON.stringify(files)}) require("fs").accessSync(f)`]);
+  return probe.status === 0;
+}
+
+const SKIP = process.getuid?.() !== 0
+  ? "needs root to run the server as nobody"
+  : !nobodyReaches([fileURLToPath(TSX), CLI_SOURCE])
+    ? "the user nobody cannot reach this checkout (a parent directory is not world-searchable)"
+    : false;
+
+describe("serveStatic refuses what it may not read", { skip: SKIP }, () => {
   let tree: TempTree;
   let cli: OpsProcess;
   let base: string;

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { OpsClient } from "../support/ops-client.js";
 import { OpsProcess, tsxArgs } from "../support/ops-cli.js";
+import { MB, memoryOf } from "../support/proc-memory.js";
 
 const HEADER_TIMEOUT = 15_000;
 const SLOWLORIS = 1000;
@@ -20,7 +21,6 @@ const SLOW_READERS = 1000;
 const RSS_LIMIT = 300 * 1000 * 1000;
 const PER_STATIC_READER = 0.75 * 1000 * 1000; // bytes of RSS per stalled reader of a large static file
 const P99_LIMIT_MS = 50;
-const MB = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
 
 /** softOpenFiles is this (client) process's soft RLIMIT_NOFILE: it holds 2,000 sockets. */
 function softOpenFiles(): number {
@@ -33,13 +33,6 @@ before(() => {
   const soft = softOpenFiles();
   assert.ok(soft >= SLOWLORIS + SLOW_READERS + 500, `the test process may open only ${soft} files; run it under ulimit -n 4096 or more`);
 });
-
-/** rssOf reads VmRSS and VmHWM (bytes) of `pid`. */
-function rssOf(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
-}
 
 /** openMany opens `count` connections, `batch` at a time. */
 async function openMany(port: number, count: number, batch = 100): Promise<net.Socket[]> {
@@ -121,7 +114,7 @@ class RssSampler {
   #timer: NodeJS.Timeout;
 
   constructor(readonly proc: OpsProcess) {
-    this.baseline = rssOf(proc.pid).rss;
+    this.baseline = memoryOf(proc.pid).rss;
     this.peak = this.baseline;
     this.#timer = setInterval(() => {
       if (proc.running) this.sample();
@@ -130,7 +123,7 @@ class RssSampler {
 
   /** sample reads RSS and VmHWM now, counting the RSS towards the peak. */
   sample(): { rss: number; hwm: number } {
-    const now = rssOf(this.proc.pid);
+    const now = memoryOf(this.proc.pid);
     this.peak = Math.max(this.peak, now.rss);
     return now;
   }
@@ -276,7 +269,7 @@ describe("slow readers of a big static file", () => {
       await new Promise((r) => setTimeout(r, 2000));
       const { ms, client } = await timedRequest(null, port);
       client.destroy();
-      const { hwm } = rssOf(proc.pid);
+      const { hwm } = memoryOf(proc.pid);
       const { baseline, peak } = rssSampler;
       t.diagnostic(`server RSS: baseline ${MB(baseline)}, peak sampled ${MB(peak)}, VmHWM ${MB(hwm)}; a normal request meanwhile: ${ms.toFixed(1)} ms`);
       assert.equal(prefix.filter((p) => p.startsWith("HTTP/1.1 200 ")).length, SLOW_READERS);

@@ -48,6 +48,14 @@ export class SocketWriter {
     return this.#queuedNow();
   }
 
+  /**
+   * writeUnjoined sends `data` as it is (never copied or joined), after what is queued; `written`
+   * as for write(). For large pieces of a body, and for lent ones.
+   */
+  writeUnjoined(data: Uint8Array, written?: () => void): boolean {
+    return this.#writeLarge(data, this.#lends ? written : undefined);
+  }
+
   /** writeUtf8 queues text to be sent UTF-8 encoded: an ASCII response head, with a string body. */
   writeUtf8(text: string): boolean {
     this.#text += text;

@@ -15,8 +15,13 @@ export interface StreamHost {
   informOn(stream: H2Stream, status: number, fields: readonly string[]): boolean;
 }
 
-/** OUT_HIGH_WATER is how many response bytes a stream queues before its body pump waits. */
-const OUT_HIGH_WATER = 64 * 1024;
+/**
+ * A stream's body pump waits once OUT_QUEUE_MIN bytes are queued, or more while the peer's window
+ * lets them go (up to OUT_QUEUE_MAX): the next file read overlaps the send, and a stream with no
+ * window holds no more than the minimum.
+ */
+const OUT_QUEUE_MIN = 64 * 1024;
+const OUT_QUEUE_MAX = 256 * 1024;
 
 /** H2Stream is one stream's state and the ExchangeOwner of its request. */
 export class H2Stream implements ExchangeOwner {
@@ -44,6 +49,8 @@ export class H2Stream implements ExchangeOwner {
   /** out holds response bytes waiting for window; outEnd: END_STREAM goes after them. */
   out: Uint8Array[] = [];
   outBytes = 0;
+  /** tookWritten is what to call once the socket is done with the chunk the last take() finished (a lent buffer's return), or undefined. */
+  tookWritten: (() => void) | undefined = undefined;
   outEnd = false;
   /** scheduled: the stream is in the scheduler's ready list. */
   scheduled = false;
@@ -51,6 +58,7 @@ export class H2Stream implements ExchangeOwner {
   stalledSince = 0;
   #host: StreamHost;
   #drained: (() => void) | null = null;
+  #outWritten: ((() => void) | undefined)[] = []; // per chunk in `out`: its `written`
 
   constructor(host: StreamHost, id: number, sendWindow: number, recvWindow: number) {
     this.#host = host;
@@ -94,16 +102,17 @@ export class H2Stream implements ExchangeOwner {
     return this.#host.informOn(this, status, fields);
   }
 
-  /** queue adds response bytes for the scheduler. */
-  queue(data: Uint8Array): void {
-    if (data.byteLength === 0) return;
+  /** queue adds response bytes for the scheduler; `written` runs once the socket is done with them. */
+  queue(data: Uint8Array, written?: () => void): void {
+    if (data.byteLength === 0) return written?.();
     this.out.push(data);
+    this.#outWritten.push(written);
     this.outBytes += data.byteLength;
   }
 
   /** full tells whether a body pump should wait before queueing more. */
   get full(): boolean {
-    return this.outBytes >= OUT_HIGH_WATER;
+    return this.outBytes >= Math.min(OUT_QUEUE_MAX, Math.max(OUT_QUEUE_MIN, this.sendWindow.size));
   }
 
   /** drained resolves once the queue falls below its high-water mark, or the stream ends. */
@@ -126,7 +135,9 @@ export class H2Stream implements ExchangeOwner {
     if (n >= first.byteLength) {
       piece = first;
       this.out.shift();
+      this.tookWritten = this.#outWritten.shift();
     } else {
+      this.tookWritten = undefined;
       piece = first.subarray(0, n);
       this.out[0] = first.subarray(n);
     }
@@ -138,6 +149,7 @@ export class H2Stream implements ExchangeOwner {
   /** dropOutput forgets the queued response (the stream was reset). */
   dropOutput(): void {
     this.out = [];
+    this.#outWritten = []; // not called: a piece of a chunk may still be in the socket
     this.outBytes = 0;
     this.outEnd = false;
     this.wake(true);

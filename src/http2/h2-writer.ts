@@ -1,6 +1,7 @@
 // H2Writer: the output side of an HTTP/2 connection. Every frame goes through one SocketWriter,
 // so the frames of one tick leave in one socket write; DATA is sent by a round-robin scheduler
-// within the peer's stream and connection windows (RFC 9113 §5.2, §6.9), one frame per stream per turn.
+// within the peer's stream and connection windows (RFC 9113 §5.2, §6.9), one frame per stream per turn,
+// in corked batches that leave as one writev each.
 import type { Duplex } from "node:stream";
 import { SocketWriter } from "../http/socket-writer.js";
 import { FlowWindow } from "./flow-window.js";
@@ -9,6 +10,8 @@ import { dataFrame, dataFrameHeader } from "./frame-writer.js";
 import type { H2Stream } from "./h2-stream.js";
 
 const COPY_LIMIT = 1024; // DATA payloads up to this size are copied behind their header: one buffer
+const JOIN_BELOW = 4096; // larger payloads leave as they are, in the batch's writev, not joined by copying
+const BATCH_BYTES = 512 * 1024; // DATA per corked batch: one writev each
 
 /** H2Writer owns a connection's output. */
 export class H2Writer {
@@ -72,28 +75,50 @@ export class H2Writer {
     });
   }
 
-  /** schedule sends DATA round-robin while the socket takes it and windows allow. */
+  /**
+   * schedule sends DATA round-robin while the socket takes it and windows allow: in corked
+   * batches, so each batch's frames leave in one writev, body pieces uncopied.
+   */
   schedule(): void {
     if (this.#scheduling) return;
     this.#scheduling = true;
     try {
-      const now = Date.now();
-      let blocked: H2Stream[] | null = null;
-      while (this.#ready.length > 0 && !this.#socket.writableNeedDrain) {
+      while (this.#ready.length > 0 && !this.#socket.writableNeedDrain && this.#batch()) {
+        // Another batch: the socket took the last one without filling up.
+      }
+    } finally {
+      this.#scheduling = false;
+    }
+  }
+
+  /** #batch sends up to BATCH_BYTES of DATA, one frame per stream per turn; false when no window let anything go. */
+  #batch(): boolean {
+    const now = Date.now();
+    let blocked: H2Stream[] | null = null;
+    let budget = BATCH_BYTES;
+    let sent = false;
+    this.#socket.cork();
+    try {
+      while (this.#ready.length > 0 && budget > 0) {
         const stream = this.#ready.shift()!;
         stream.scheduled = false;
-        if (!this.#sendOne(stream)) {
+        const n = this.#sendOne(stream);
+        if (n < 0) {
           if (stream.outBytes > 0 && !stream.reset) (blocked ??= []).push(stream);
           if (stream.outBytes > 0 && stream.stalledSince === 0) stream.stalledSince = now;
           continue;
         }
+        sent = true;
+        budget -= n + 9;
         stream.stalledSince = 0;
         if (stream.outBytes > 0 || stream.outEnd) this.ready(stream);
       }
-      if (blocked !== null) for (const stream of blocked) this.ready(stream);
+      this.#writer.flush();
     } finally {
-      this.#scheduling = false;
+      this.#socket.uncork();
     }
+    if (blocked !== null) for (const stream of blocked) this.ready(stream);
+    return sent;
   }
 
   /** waiting lists the streams with DATA still to send (for the sendTimeout sweep). */
@@ -101,33 +126,36 @@ export class H2Writer {
     return this.#ready;
   }
 
-  /** #sendOne sends one DATA frame of `stream`; false when no window lets it. */
-  #sendOne(stream: H2Stream): boolean {
-    if (stream.reset) return false;
+  /** #sendOne sends one DATA frame of `stream` and returns its payload's size; -1 when no window lets it. */
+  #sendOne(stream: H2Stream): number {
+    if (stream.reset) return -1;
     if (stream.outBytes === 0) {
-      if (!stream.outEnd) return false;
+      if (!stream.outEnd) return -1;
       this.frame(dataFrame(stream.id, EMPTY, true));
       stream.outEnd = false;
       this.#onStreamEnd(stream);
-      return true;
+      return 0;
     }
     const n = Math.min(this.maxFrameSize, stream.sendWindow.size, this.sendWindow.size, stream.out[0].byteLength);
-    if (n <= 0) return false;
+    if (n <= 0) return -1;
     const piece = stream.take(n);
+    const written = stream.tookWritten;
     const end = stream.outEnd && stream.outBytes === 0;
     stream.sendWindow.consume(n);
     this.sendWindow.consume(n);
-    if (n <= COPY_LIMIT) this.frame(dataFrame(stream.id, piece, end));
+    if (n <= COPY_LIMIT && written === undefined) this.frame(dataFrame(stream.id, piece, end));
     else {
       this.frame(dataFrameHeader(stream.id, n, end));
-      this.#writer.write(piece);
+      // A lent chunk's last piece goes uncopied, so its return waits for every piece before it.
+      if (written !== undefined || n > JOIN_BELOW) this.#writer.writeUnjoined(piece, written);
+      else this.#writer.write(piece);
     }
     if (stream.exchange !== null) stream.exchange.bodyBytes += n;
     if (end) {
       stream.outEnd = false;
       this.#onStreamEnd(stream);
     }
-    return true;
+    return n;
   }
 }
 

@@ -193,6 +193,8 @@ export const cases = [
     name: "keepalive",
     title: "Hello world, keep-alive",
     ...hello,
+    // The floor of any node:net server: how much of the CPU per request is Node's own.
+    peers: [...helloPeers, { name: "node:net floor", cmd: node("bench/servers/node-net-floor.js") }],
     targets: [{ vs: "node:http", metric: "req/s", min: 1.6 }],
   },
   {

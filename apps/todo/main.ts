@@ -1,7 +1,9 @@
 // `npm start`: the Todo app on http://127.0.0.1:8000 (PORT or --port), with SQLite in
-// ./data/todo.db (TODO_DB), or PostgreSQL when DATABASE_URL is set.
+// ./data/todo.db (TODO_DB), or PostgreSQL when DATABASE_URL is set; HTTPS (and HTTP/2) with
+// --tls-cert and --tls-key.
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { serve } from "sockserve";
+import { serve, type TlsOptions } from "sockserve";
 import { createTodoApp } from "./app.js";
 import { PgStore } from "./pg-store.js";
 import { SqliteStore } from "./sqlite-store.js";
@@ -13,13 +15,23 @@ async function openStore(): Promise<TodoStore> {
   return new SqliteStore(process.env.TODO_DB ?? "data/todo.db");
 }
 
+/** readTls reads the PEM certificate and key named by --tls-cert and --tls-key; neither means plain HTTP. */
+function readTls(certFile: string | undefined, keyFile: string | undefined): TlsOptions | undefined {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) throw new Error("--tls-cert and --tls-key go together");
+  return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { port: { type: "string", short: "p" }, host: { type: "string", short: "H" } } });
+  const { values } = parseArgs({
+    options: { port: { type: "string", short: "p" }, host: { type: "string", short: "H" }, "tls-cert": { type: "string" }, "tls-key": { type: "string" } },
+  });
+  const tls = readTls(values["tls-cert"], values["tls-key"]);
   const port = Number(values.port ?? process.env.PORT ?? 8000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port ${values.port ?? process.env.PORT}`);
   const store = await openStore();
   const app = createTodoApp(store);
-  const server = await serve({ port, hostname: values.host || process.env.HOST || "127.0.0.1", routes: app.routes, fetch: app.fetch, websocket: app.websocket });
+  const server = await serve({ port, hostname: values.host || process.env.HOST || "127.0.0.1", routes: app.routes, fetch: app.fetch, websocket: app.websocket, ...(tls === undefined ? {} : { tls }) });
   app.attach(server);
   console.log(`Todo app listening on ${server.url}`);
   const stop = (): void => {

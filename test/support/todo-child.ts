@@ -12,7 +12,7 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 /** TODO_MAIN is the compiled app's entry point (npm run build && npm run build:app). */
 export const TODO_MAIN = path.join(REPO, "build/todo/main.js");
 /** LISTENING matches the line main.js prints once it listens. */
-export const LISTENING = /^Todo app listening on (http:\/\/127\.0\.0\.1:(\d+)\/)$/m;
+export const LISTENING = /^Todo app listening on (https?:\/\/127\.0\.0\.1:(\d+)\/)$/m;
 
 /** Exit is how a child ended. */
 export interface Exit {
@@ -36,15 +36,15 @@ export interface TodoChild {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<Exit>;
 }
 
-/** startTodo runs main.js with PORT=0 and `env` (TODO_DB or DATABASE_URL), and waits until it listens. */
-export function startTodo(env: Record<string, string>, timeoutMs = 20_000): Promise<TodoChild> {
+/** startTodo runs main.js with PORT=0, `env` (TODO_DB or DATABASE_URL) and `args`, and waits until it listens. */
+export function startTodo(env: Record<string, string>, timeoutMs = 20_000, args: string[] = []): Promise<TodoChild> {
   if (!existsSync(TODO_MAIN)) throw new Error(`${TODO_MAIN} is missing: run npm run build && npm run build:app`);
   // DATABASE_URL and HOST are dropped unless given, so stray ones in the environment cannot redirect
   // a SQLite test to PostgreSQL or bind beyond 127.0.0.1.
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: "0" };
   delete childEnv.DATABASE_URL;
   delete childEnv.HOST;
-  const child = spawn(process.execPath, [TODO_MAIN], { cwd: REPO, env: { ...childEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [TODO_MAIN, ...args], { cwd: REPO, env: { ...childEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
   child.stderr.setEncoding("utf8").on("data", (s: string) => (out += s));

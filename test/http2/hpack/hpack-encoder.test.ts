@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { HpackDecoder } from "../../../src/http2/hpack/hpack-decoder.js";
 import { HpackEncoder } from "../../../src/http2/hpack/hpack-encoder.js";
-import { mulberry32 } from "../../fuzz/fuzzer.js";
+import { mulberry32 } from "../../fuzz/mutate.js";
 
 type Representation = "indexed" | "incremental" | "without" | "never";
 

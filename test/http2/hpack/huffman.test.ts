@@ -6,7 +6,7 @@ import { H2Error } from "../../../src/http2/h2-error.js";
 import {
   HUFFMAN_CODE_LENGTHS, HUFFMAN_CODES, huffmanDecode, huffmanDecodedMaxLength, huffmanEncode, huffmanEncodedLength,
 } from "../../../src/http2/hpack/huffman.js";
-import { mulberry32 } from "../../fuzz/fuzzer.js";
+import { mulberry32 } from "../../fuzz/mutate.js";
 
 /** Rows copied from Appendix B: symbol, code as hex, length in bits. */
 const appendixB: [number, number, number][] = [

@@ -6,7 +6,7 @@ import { HpackDecoder } from "../../../src/http2/hpack/hpack-decoder.js";
 import { HpackEncoder } from "../../../src/http2/hpack/hpack-encoder.js";
 import { HUFFMAN_CODE_LENGTHS, HUFFMAN_CODES } from "../../../src/http2/hpack/huffman.js";
 import { STATIC_TABLE } from "../../../src/http2/hpack/static-table.js";
-import { mulberry32 } from "../../fuzz/fuzzer.js";
+import { mulberry32 } from "../../fuzz/mutate.js";
 import { PythonPeer } from "./python-peer.js";
 
 const BLOCKS = 300;

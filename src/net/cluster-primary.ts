@@ -1,7 +1,7 @@
 // The primary process of `workers: N`: it forks the workers that share the listening port,
 // restarts crashed ones with backoff, replaces them one at a time on SIGHUP, stops them
 // gracefully on SIGTERM/SIGINT, relays pub/sub messages between them, and hands them the TLS
-// session ticket key they share. It serves nothing.
+// session ticket keys they share (current and previous). It serves nothing.
 import cluster, { type Worker } from "node:cluster";
 import { TicketKeyRotation } from "./ticket-key-rotation.js";
 
@@ -11,7 +11,8 @@ export type ClusterMessage =
   | { sockserve: "publish"; topic: string; data: string; binary: boolean; compress: boolean }
   | { sockserve: "stop"; drainTimeout: number; shutdownDelay?: number }
   | { sockserve: "listen-error"; code: string | undefined; message: string }
-  | { sockserve: "ticket-keys"; keys: string }
+  /** keys encrypts new tickets, previous (after the first rotation) still decrypts; both base64. */
+  | { sockserve: "ticket-keys"; keys: string; previous?: string }
   | { sockserve: "count" }
   | { sockserve: "pending"; n: number };
 
@@ -25,8 +26,10 @@ export interface PrimaryOptions {
   log(message: string): void;
   /** handleSignals installs SIGHUP (rolling restart), SIGTERM and SIGINT (graceful stop). */
   handleSignals: boolean;
-  /** ticketKeys shares a rotating TLS session ticket key among the workers. */
+  /** ticketKeys shares rotating TLS session ticket keys among the workers. */
   ticketKeys: boolean;
+  /** ticketKeyRotation: ms between two rotations of the ticket keys (default 1 hour). */
+  ticketKeyRotation?: number;
   /** onGiveUp runs when workers keep exiting before they listen, after start resolved. */
   onGiveUp(message: string): void;
 }
@@ -52,7 +55,7 @@ export class Primary {
 
   constructor(options: PrimaryOptions) {
     this.#options = options;
-    this.#tickets = options.ticketKeys ? new TicketKeyRotation((keys) => this.broadcast(keys)) : null;
+    this.#tickets = options.ticketKeys ? new TicketKeyRotation(() => this.broadcast(this.#ticketKeys()!), options.ticketKeyRotation) : null;
     this.#listening = new Promise((resolve, reject) => {
       this.#onListening = (m) => {
         this.#started = true;
@@ -157,6 +160,14 @@ export class Primary {
     for (const w of this.#workers) if (w.id !== except && w.isConnected()) w.send(message);
   }
 
+  /** #ticketKeys is the message that hands a worker the current ticket key and the previous one. */
+  #ticketKeys(): ClusterMessage | null {
+    const tickets = this.#tickets;
+    if (tickets === null) return null;
+    const previous = tickets.previous?.toString("base64");
+    return { sockserve: "ticket-keys", keys: tickets.current.toString("base64"), ...(previous === undefined ? {} : { previous }) };
+  }
+
   #fork(): Worker {
     const worker = cluster.fork();
     this.#workers.add(worker);
@@ -164,7 +175,8 @@ export class Primary {
       if (m?.sockserve === "listening") {
         this.#failures = 0;
         this.#listeningWorkers.add(worker);
-        if (this.#tickets !== null) worker.send(this.#tickets.message);
+        const keys = this.#ticketKeys();
+        if (keys !== null) worker.send(keys); // a replacement after a rolling restart gets the previous key too
         this.#onListening(m);
       } else if (m?.sockserve === "publish") this.broadcast(m, worker.id);
       else if (m?.sockserve === "listen-error") this.#onListenError(Object.assign(new Error(m.message), { code: m.code }));

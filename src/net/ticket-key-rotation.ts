@@ -1,31 +1,46 @@
-// TicketKeyRotation: the primary's TLS session ticket key (RFC 5077), shared by every worker so a
-// client resumes on whichever worker it reaches, as nginx's ssl_session_ticket_key across workers.
-import { randomBytes } from "node:crypto";
+// TicketKeyRotation: the TLS session ticket keys (RFC 5077) of a server, replaced every period:
+// the current key encrypts new tickets, the previous one still decrypts for one more period. The
+// primary of `workers` shares them with every worker (as nginx's ssl_session_ticket_key); a single
+// process rotates its own.
+import { newTicketKeys } from "./tls-contexts.js";
 
 /**
- * ROTATION_PERIOD is how long one ticket key lives: 1 hour. Node's SecureContext holds a single key,
- * so a ticket issued under the previous key cannot be decrypted after a rotation: that client makes
- * a full handshake (no error). Tickets live 300 s (Node's default session lifetime), so about the
- * last 5 minutes of resumable sessions per hour pay one full handshake.
+ * ROTATION_PERIOD is how long one ticket key encrypts new tickets by default: 1 hour. Then it is
+ * the previous key for one more period and still decrypts, so a ticket stays good for at least a
+ * period after it was made: longer than its session's 300 s (SESSION_TIMEOUT; a resumption makes
+ * no new ticket), so no client makes a full handshake because of a rotation. A period under 300 s
+ * cuts sessions short: their tickets die with the key, and those clients make a full handshake.
  */
 export const ROTATION_PERIOD = 60 * 60 * 1000;
 
-/** TicketKeyRotation makes a 48-byte key now and a fresh one every period, and announces each. */
+/** MAX_ROTATION_PERIOD is the longest period a timer can wait: 2^31 - 1 ms (about 24.8 days). */
+export const MAX_ROTATION_PERIOD = 2 ** 31 - 1;
+
+/** TicketKeyRotation makes a 48-byte key now, and every period a fresh one, keeping the last as previous. */
 export class TicketKeyRotation {
-  #keys = randomBytes(48);
+  #current = newTicketKeys();
+  #previous: Buffer | undefined;
   readonly #timer: NodeJS.Timeout;
 
-  constructor(announce: (message: { sockserve: "ticket-keys"; keys: string }) => void, period = ROTATION_PERIOD) {
+  /** TicketKeyRotation calls onRotate after each rotation (not for the first key, read from `current`). */
+  constructor(onRotate: (current: Buffer, previous: Buffer) => void, period = ROTATION_PERIOD) {
+    if (!(period > 0 && period <= MAX_ROTATION_PERIOD)) throw new RangeError(`the ticket key rotation period must be 1..${MAX_ROTATION_PERIOD} ms, not ${period}`);
     this.#timer = setInterval(() => {
-      this.#keys = randomBytes(48);
-      announce(this.message);
+      this.#previous = this.#current;
+      this.#current = newTicketKeys();
+      onRotate(this.#current, this.#previous);
     }, period);
     this.#timer.unref();
   }
 
-  /** message is the current key as the workers receive it. */
-  get message(): { sockserve: "ticket-keys"; keys: string } {
-    return { sockserve: "ticket-keys", keys: this.#keys.toString("base64") };
+  /** current is the key that encrypts new tickets. */
+  get current(): Buffer {
+    return this.#current;
+  }
+
+  /** previous is the key before it, which still decrypts (none before the first rotation). */
+  get previous(): Buffer | undefined {
+    return this.#previous;
   }
 
   stop(): void {

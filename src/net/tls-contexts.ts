@@ -36,6 +36,13 @@ export interface TlsOptions {
 /** TICKET_KEY_BYTES is the size of Node's session ticket key: 16 bytes name, 16 HMAC, 16 AES. */
 export const TICKET_KEY_BYTES = 48;
 
+/**
+ * SESSION_TIMEOUT is how long a TLS session stays resumable: 300 s, as node:tls servers and nginx's
+ * ssl_session_timeout (a bare context would keep OpenSSL's 7200 s). Its tickets say so in their
+ * lifetime hint, and it is well inside the period a ticket key keeps decrypting.
+ */
+export const SESSION_TIMEOUT = 300;
+
 /** TlsContexts holds the contexts for the configured names; it is replaced whole on reload. */
 export class TlsContexts {
   readonly #default: SecureContext;
@@ -83,7 +90,7 @@ export function newTicketKeys(): Buffer {
 }
 
 function makeContext(entry: TlsOptions, index: number, ticketKeys: Buffer): SecureContext {
-  const context: SecureContextOptions = { cert: entry.cert, key: entry.key, minVersion: "TLSv1.2", ticketKeys };
+  const context: SecureContextOptions = { cert: entry.cert, key: entry.key, minVersion: "TLSv1.2", ticketKeys, sessionTimeout: SESSION_TIMEOUT };
   if (entry.ca !== undefined) context.ca = entry.ca;
   if (entry.passphrase !== undefined) context.passphrase = entry.passphrase;
   try {

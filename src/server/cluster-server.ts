@@ -74,7 +74,7 @@ export class ClusterServer {
 }
 
 /** startPrimary forks the workers and resolves once one of them listens. */
-export async function startPrimary(options: { workers: number | "auto"; drainTimeout: number; shutdownDelay: number; scheme: string; log: (m: string) => void; pubsub?: PubSubBroker | undefined }): Promise<ClusterServer> {
+export async function startPrimary(options: { workers: number | "auto"; drainTimeout: number; shutdownDelay: number; scheme: string; log: (m: string) => void; pubsub?: PubSubBroker | undefined; ticketKeyRotation: number }): Promise<ClusterServer> {
   const { availableParallelism } = await import("node:os");
   const count = options.workers === "auto" ? availableParallelism() : options.workers;
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`workers must be a positive integer or "auto", not ${String(options.workers)}`);
@@ -82,7 +82,7 @@ export async function startPrimary(options: { workers: number | "auto"; drainTim
     options.log(message);
     process.exit(1);
   };
-  const primary = new Primary({ workers: count, drainTimeout: options.drainTimeout, shutdownDelay: options.shutdownDelay, log: options.log, handleSignals: true, ticketKeys: options.scheme === "https", onGiveUp });
+  const primary = new Primary({ workers: count, drainTimeout: options.drainTimeout, shutdownDelay: options.shutdownDelay, log: options.log, handleSignals: true, ticketKeys: options.scheme === "https", ticketKeyRotation: options.ticketKeyRotation, onGiveUp });
   const address = await primary.start();
   return new ClusterServer(primary, address, options.scheme, options.pubsub);
 }
@@ -94,8 +94,8 @@ export interface WorkerHooks {
   stop(drainTimeout: number, delayMs: number): Promise<void>;
   publishLocal(topic: string, data: string | Uint8Array, compress: boolean): void;
   setRelay(relay: (topic: string, data: string | Uint8Array, compress: boolean) => void): void;
-  /** setTicketKeys installs the TLS session ticket key the primary shares (a server without TLS ignores it). */
-  setTicketKeys(keys: Buffer): void;
+  /** setTicketKeys installs the TLS session ticket keys the primary shares, current and previous (a server without TLS ignores them). */
+  setTicketKeys(keys: Buffer, previous: Buffer | undefined): void;
   /** pending counts the requests and WebSockets in progress, for the primary's stop message. */
   pending(): number;
 }
@@ -120,7 +120,7 @@ export function joinCluster(hooks: WorkerHooks): void {
     } else if (m?.sockserve === "publish") {
       hooks.publishLocal(m.topic, m.binary ? Buffer.from(m.data, "base64") : m.data, m.compress);
     } else if (m?.sockserve === "ticket-keys") {
-      hooks.setTicketKeys(Buffer.from(m.keys, "base64"));
+      hooks.setTicketKeys(Buffer.from(m.keys, "base64"), m.previous === undefined ? undefined : Buffer.from(m.previous, "base64"));
     } else if (m?.sockserve === "count") {
       process.send!({ sockserve: "pending", n: hooks.pending() } satisfies ClusterMessage);
     }

@@ -62,6 +62,12 @@ export interface ServeOptions {
    */
   tls?: TlsOptions | TlsOptions[];
   /**
+   * ticketKeyRotation: seconds one TLS session ticket key encrypts new tickets before a fresh one
+   * replaces it; the replaced key still decrypts for one more period, so resumption survives a
+   * rotation. With `workers` the primary rotates the keys all the workers share. Default 3600.
+   */
+  ticketKeyRotation?: number;
+  /**
    * http2 turns HTTP/2 on or off. With `tls` it is on unless false (ALPN offers "h2" then
    * "http/1.1"); on plain TCP, `true` also accepts h2c by prior knowledge on the same port.
    */

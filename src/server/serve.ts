@@ -14,6 +14,7 @@ import { ConnectionRegistry, sweepInterval, type Tracked } from "../net/connecti
 import { listen } from "../net/listener.js";
 import { PendingSocket } from "../net/pending-socket.js";
 import { TlsAcceptor } from "../net/tls-accept.js";
+import { MAX_ROTATION_PERIOD, ROTATION_PERIOD } from "../net/ticket-key-rotation.js";
 import { createRouter } from "../router/router.js";
 import { withHealth } from "./health.js";
 import { Engines, http1, http2, sniffPreface, type ProtocolEngine } from "./protocols.js";
@@ -46,9 +47,10 @@ export async function serve(options: ServeOptions): Promise<Server | ClusterServ
   const drainTimeout = (options.drainTimeout ?? 10) * 1000;
   const shutdownDelay = options.shutdownDelay ?? 0;
   if (!(shutdownDelay >= 0)) throw new RangeError(`shutdownDelay must be a number of seconds >= 0, not ${String(options.shutdownDelay)}`);
+  const ticketKeyRotation = ticketKeyRotationOf(options);
   if (options.workers !== undefined && isClusterPrimary(options.workers)) {
     const log = (message: string): void => console.error(`sockserve: ${message}`);
-    return startPrimary({ workers: options.workers, drainTimeout, shutdownDelay: shutdownDelay * 1000, scheme: options.tls ? "https" : "http", log, pubsub: options.pubsub });
+    return startPrimary({ workers: options.workers, drainTimeout, shutdownDelay: shutdownDelay * 1000, scheme: options.tls ? "https" : "http", log, pubsub: options.pubsub, ticketKeyRotation });
   }
   const app: Handler = options.routes !== undefined ? await createRouter(options.routes, options.fetch) : options.fetch!;
   const routed: Handler = options.compress === undefined || options.compress === false ? app : compress(app, options.compress === true ? {} : options.compress);
@@ -59,7 +61,7 @@ export async function serve(options: ServeOptions): Promise<Server | ClusterServ
   const registry = new ConnectionRegistry<Tracked>(sweepInterval(Math.min(limits.headerTimeout, limits.keepAliveTimeout, limits.bodyTimeout, limits.lingerTimeout, limits.sendTimeout, limits.tlsHandshakeTimeout)));
   const log = options.logger ?? ((err: unknown) => console.error("sockserve: handler error:", err));
   const engines = enginesFor(options);
-  const tls = options.tls === undefined ? null : new TlsAcceptor(options.tls, { alpn: engines.alpn, registry, handshakeTimeout: limits.tlsHandshakeTimeout, maxHandshakes: limits.maxTlsHandshakes });
+  const tls = options.tls === undefined ? null : new TlsAcceptor(options.tls, { alpn: engines.alpn, registry, handshakeTimeout: limits.tlsHandshakeTimeout, maxHandshakes: limits.maxTlsHandshakes, ticketKeyRotation });
   let listener: (ex: Exchange) => void = () => {};
   const accessLog = options.accessLog;
   const engineOptions: EngineOptions = {
@@ -116,6 +118,14 @@ function limitsOf(options: ServeOptions): Limits {
     ...(options.idleTimeout !== undefined ? { keepAliveTimeout: options.idleTimeout * 1000 } : {}),
     ...options.limits,
   });
+}
+
+/** ticketKeyRotationOf checks the `ticketKeyRotation` option (seconds) and returns it in ms; a timer waits at most 2^31 - 1 ms. */
+function ticketKeyRotationOf(options: ServeOptions): number {
+  if (options.ticketKeyRotation === undefined) return ROTATION_PERIOD;
+  const ms = options.ticketKeyRotation * 1000;
+  if (!(ms >= 1 && ms <= MAX_ROTATION_PERIOD)) throw new RangeError(`ticketKeyRotation must be a number of seconds in 0.001..${Math.floor(MAX_ROTATION_PERIOD / 1000)}, not ${String(options.ticketKeyRotation)}`);
+  return ms;
 }
 
 /** limitConnections refuses connections past `max`, logging the refusals once per 10 s, not per connection. */

@@ -194,6 +194,7 @@ export class Server {
 
   #stopNow(closeActiveConnections: boolean): Promise<void> {
     this.#endLameDuck();
+    this.#tls?.close();
     this.#stopping ??= new Promise<void>((resolve) => this.#net.close(() => resolve()));
     if (closeActiveConnections) this.#registry.destroyAll();
     else this.#registry.shutdownAll();
@@ -223,7 +224,7 @@ export class Server {
       publishLocal: (topic, data, compress) => void this.#hub.topics.publish(topic, data, compress, null, true),
       // With a broker, other workers hear a publish from the broker, not through the primary.
       setRelay: (relay) => (this.#pubsub === null ? (this.#hub.topics.relay = relay) : undefined),
-      setTicketKeys: (keys) => this.#tls?.setTicketKeys(keys),
+      setTicketKeys: (keys, previous) => this.#tls?.setTicketKeys(keys, previous),
       pending: () => this.pendingRequests + this.pendingWebSockets,
     });
   }

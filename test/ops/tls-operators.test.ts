@@ -1,6 +1,7 @@
 // TLS for operators, through serve() and real clients (openssl s_client, Node's tls/https): SNI
 // from a list of certificates, ALPN from the engines (no_application_protocol otherwise), safe
-// reloads, the handshake limits (a flood of half ClientHellos), and Node's native TLS path.
+// reloads, the handshake limits (a flood of half ClientHellos), Node's native TLS path, and a single
+// process rotating its own session ticket key (ticketKeyRotation).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -171,6 +172,35 @@ describe("handshake limits", () => {
     } finally {
       for (const c of clients) c.destroy();
       await own.stop(true);
+    }
+  });
+});
+
+describe("session ticket rotation in one process", () => {
+  for (const version of ["-tls1_2", "-tls1_3"]) {
+    it(`a saved session resumes at once, and makes a full handshake once its key is two rotations old (ticketKeyRotation 1 s, ${version.slice(1)})`, { timeout: 30_000 }, async () => {
+      const own = await startServer({ tls: { cert: a.cert, key: a.key }, ticketKeyRotation: 1, fetch: () => new Response("answered") });
+      try {
+        const session = path.join(dir, `rotation${version}`);
+        const request = "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+        const resume = (): Promise<string> => sClient(own.port, [version, "-ign_eof", "-sess_in", session], request).then((out) => out.session);
+        assert.equal((await sClient(own.port, [version, "-ign_eof", "-sess_out", session], request)).session, "New");
+        // Within one period at most one rotation passes, and the previous key still decrypts.
+        assert.equal(await resume(), "Reused");
+        // Then resume again and again (each s_client run takes some ms): the key dies within about two periods.
+        const end = Date.now() + 10_000;
+        let last = "Reused";
+        while (last === "Reused" && Date.now() < end) last = await resume();
+        assert.equal(last, "New", "the saved session still resumed after 10 s of 1 s rotations");
+      } finally {
+        await own.stop(true);
+      }
+    });
+  }
+
+  it("ticketKeyRotation is checked: seconds above 0, at most what a timer can wait", async () => {
+    for (const ticketKeyRotation of [0, -1, Number.NaN, 2_147_484]) {
+      await assert.rejects(startServer({ tls: { cert: a.cert, key: a.key }, ticketKeyRotation, fetch: () => new Response("x") }), /ticketKeyRotation/, String(ticketKeyRotation));
     }
   });
 });

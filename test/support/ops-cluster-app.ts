@@ -1,5 +1,6 @@
-// serve({ workers }) in a child process, for test/ops/workers.test.ts. Options come as JSON in
-// argv[2]: { workers, drainTimeout, versionFile, port }. The primary prints
+// serve({ workers }) in a child process, for test/ops/workers.test.ts and workers-tickets.test.ts.
+// Options come as JSON in argv[2]: { workers, drainTimeout, versionFile, port, tlsCert, tlsKey
+// (PEM files: serve HTTPS), ticketKeyRotation (seconds) }. The primary prints
 // "PRIMARY <pid> PORT <port> URL <url> WORKERS <n> ISPRIMARY <bool>" and obeys stdin lines
 // "publish <text>" (ClusterServer.publish) and "restart" (ClusterServer.rollingRestart()); each
 // worker prints "WORKER <pid> READY <version>".
@@ -22,6 +23,9 @@ interface AppOptions {
   versionFile?: string;
   port?: number;
   crashAtStart?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  ticketKeyRotation?: number;
 }
 
 const options = JSON.parse(process.argv[2] ?? "{}") as AppOptions;
@@ -34,6 +38,8 @@ const server = await serve({
   workers: options.workers ?? 2,
   drainTimeout: options.drainTimeout ?? 10,
   health: true,
+  ...(options.tlsCert === undefined ? {} : { tls: { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey!) } }),
+  ...(options.ticketKeyRotation === undefined ? {} : { ticketKeyRotation: options.ticketKeyRotation }),
   async fetch(req, srv) {
     const url = new URL(req.url);
     switch (url.pathname) {

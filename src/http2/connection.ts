@@ -3,6 +3,7 @@
 // turns each request into an Exchange owned by its H2Stream, and enforces limits and timeouts.
 import type { Duplex } from "node:stream";
 import { Exchange, type EngineOptions } from "../http/exchange.js";
+import { ProtocolError } from "../http/protocol-error.js";
 import { RequestBody } from "../http/request-body.js";
 import { SendWatch } from "../http/send-watch.js";
 import { FrameParser } from "./frame-parser.js";
@@ -220,8 +221,10 @@ export class Http2Connection extends H2Session {
     s.received += f.data.byteLength;
     const body = s.exchange!.body!;
     if (s.declaredLength >= 0 && s.received > s.declaredLength) throw streamError("PROTOCOL_ERROR", "more DATA than content-length", s.id);
-    if (s.received > this.limits.maxBodySize) throw streamError("CANCEL", "request body over maxBodySize", s.id);
-    body.push(f.data);
+    if (s.received > this.limits.maxBodySize && !s.endsEarly) this.endRequestEarly(s, new ProtocolError(413, "HTTP_BODY_TOO_LARGE", "request body exceeds maxBodySize"));
+    if (s.reset) return;
+    if (s.endsEarly) this.consumed(s, f.data.byteLength); // answered already: the rest is dropped
+    else body.push(f.data);
     if (f.endStream) {
       if (s.declaredLength >= 0 && s.received !== s.declaredLength) throw streamError("PROTOCOL_ERROR", "less DATA than content-length", s.id);
       this.#requestEnd(s);
@@ -307,7 +310,7 @@ export class Http2Connection extends H2Session {
     const l = this.limits;
     for (const s of this.streams.live()) {
       const ex = s.exchange;
-      if (ex !== null && !ex.requestDone && s.recvWindow.available > 0 && now - s.lastDataAt >= l.bodyTimeout) this.resetStream(s.id, "CANCEL", false);
+      if (ex !== null && !ex.requestDone && !s.endsEarly && s.recvWindow.available > 0 && now - s.lastDataAt >= l.bodyTimeout) this.endRequestEarly(s, new ProtocolError(408, "HTTP_BODY_TIMEOUT", "request body timeout"));
       else if (s.stalledSince > 0 && s.outBytes > 0 && now - s.stalledSince >= l.sendTimeout) this.resetStream(s.id, "CANCEL", false);
     }
   }

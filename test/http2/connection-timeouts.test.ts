@@ -1,6 +1,6 @@
 // Http2Connection's timeouts and stopping over an in-memory duplex pair, time passed to sweep()
 // by the test: the preface and header-block timeouts, keepAliveTimeout, the SETTINGS ACK,
-// sendTimeout on a stream, graceful stop and destroy.
+// sendTimeout on a stream, bodyTimeout's 408, graceful stop and destroy.
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, it } from "node:test";
@@ -10,8 +10,9 @@ import { frame } from "../../src/http2/frame-writer.js";
 import { ErrorCode } from "../../src/http2/h2-error.js";
 import { FrameType, SettingId } from "../../src/http2/frame-types.js";
 import { duplexPair } from "../support/duplex-pair.js";
+import { deferred } from "../support/server.js";
 import { H2Peer } from "../support/h2-peer.js";
-import { harness, heldRequest, hello, text } from "./connection-harness.js";
+import { harness, heldRequest, hello, readAll, text } from "./connection-harness.js";
 
 describe("Http2Connection: timeouts and stopping", () => {
   it("cuts a connection whose preface does not arrive within headerTimeout", async () => {
@@ -54,6 +55,68 @@ describe("Http2Connection: timeouts and stopping", () => {
     await h.peer.until(() => h.peer.responses.get(1)?.status === 200, 2000, "the head");
     h.conn.sweep(Date.now() + 1001);
     assert.equal((await h.peer.response(1)).reset, ErrorCode.CANCEL);
+    h.peer.get(3, "/"); // the connection goes on: a stream given a window is answered
+    h.peer.windowUpdate(3, 100);
+    assert.equal((await h.peer.response(3)).body.length, 100);
+    assert.equal(h.peer.goaway, null);
+  });
+
+  it("answers 408 to a body that stalls past bodyTimeout, then RST_STREAM NO_ERROR; the handler's read fails, its slot waits for its answer", async () => {
+    const release = deferred();
+    const answered = deferred();
+    const failures: unknown[] = [];
+    const h = harness((ex) => {
+      if (ex.head.method === "GET") return hello(ex);
+      readAll(ex).catch(async (err: unknown) => {
+        failures.push(err);
+        await release.promise;
+        ex.respond(text("late"));
+        answered.resolve();
+      });
+    }, { bodyTimeout: 1000 });
+    h.peer.headers(1, [":method", "POST", ":scheme", "http", ":path", "/up"], false);
+    h.peer.data(1, "part");
+    await h.peer.until(() => h.exchanges[0]?.body?.received === 4, 2000, "the first part");
+    h.conn.sweep(Date.now() + 500);
+    h.conn.sweep(Date.now() + 1001);
+    await h.peer.until(() => h.peer.responses.get(1)?.reset != null, 2000, "the RST_STREAM");
+    const r = h.peer.responses.get(1)!;
+    assert.deepEqual([r.status, r.body.toString(), r.ended, r.reset], [408, "408 request body timeout\n", true, ErrorCode.NO_ERROR]);
+    const kinds = h.peer.frames.filter((f) => f.streamId === 1).map((f) => f.type);
+    assert.deepEqual(kinds, [FrameType.HEADERS, FrameType.DATA, FrameType.RST_STREAM]);
+    assert.equal(h.ended[0]?.status, 408);
+    await h.peer.until(() => failures.length === 1, 2000, "the handler's read fails");
+    assert.equal(h.conn.pendingRequests, 1, "the handler still runs");
+    release.resolve();
+    await answered.promise;
+    assert.equal(h.conn.pendingRequests, 0, "the slot is freed by the handler's answer");
+    h.peer.data(1, "in flight", true); // sent before the peer saw the reset: ignored
+    h.peer.get(3, "/");
+    assert.equal((await h.peer.response(3)).status, 200);
+    assert.equal(h.peer.frames.filter((f) => f.streamId === 1).length, 3, "the handler's late answer is dropped");
+    assert.equal(h.peer.goaway, null);
+  });
+
+  it("resets with CANCEL a body that stalls once the response has begun", async () => {
+    const h = harness(hello, { bodyTimeout: 1000 });
+    h.peer.headers(1, [":method", "POST", ":scheme", "http", ":path", "/"], false);
+    h.peer.data(1, "part");
+    await h.peer.until(() => h.peer.responses.get(1)?.ended === true, 2000, "the answer");
+    h.conn.sweep(Date.now() + 1001);
+    await h.peer.until(() => h.peer.responses.get(1)?.reset != null, 2000, "the RST_STREAM");
+    assert.equal(h.peer.responses.get(1)!.reset, ErrorCode.CANCEL);
+    assert.equal(h.conn.pendingRequests, 0);
+  });
+
+  it("does not time out a body whose window is full because the handler reads none of it", async () => {
+    const h = harness(() => {}, { bodyTimeout: 1000, initialStreamWindow: 16_384 });
+    h.peer.headers(1, [":method", "POST", ":scheme", "http", ":path", "/"], false);
+    h.peer.data(1, Buffer.alloc(16_384));
+    await h.peer.until(() => h.exchanges[0]?.body?.received === 16_384, 2000, "a full window");
+    h.conn.sweep(Date.now() + 1001);
+    h.peer.ping(); // its ACK comes after anything the sweep sent
+    await h.peer.until(() => h.peer.frames.some((f) => f.type === FrameType.PING && f.ack), 2000, "PING ACK");
+    assert.equal(h.peer.responses.get(1), undefined);
   });
 
   it("stops gracefully: GOAWAY 2^31-1 and a PING, then the last id; accepted streams finish", async () => {

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Exchange, OutgoingResponse } from "../../src/http/exchange.js";
 import { resolveLimits } from "../../src/http/limits.js";
+import type { ProtocolError } from "../../src/http/protocol-error.js";
 import { frame } from "../../src/http2/frame-writer.js";
 import { ErrorCode } from "../../src/http2/h2-error.js";
 import { FrameType, SettingId, type WindowUpdateFrame } from "../../src/http2/frame-types.js";
@@ -224,13 +225,27 @@ describe("Http2Connection: limits", () => {
     assert.equal(h.exchanges.length, 1);
   });
 
-  it("answers 413 for a declared length past maxBodySize, and resets a body that grows past it", async () => {
-    const h = harness((ex) => void readAll(ex).catch(() => {}), { maxBodySize: 10 });
+  it("answers 413 for a declared length past maxBodySize, and for a body that grows past it (then RST_STREAM NO_ERROR)", async () => {
+    const failed: unknown[] = [];
+    const h = harness((ex) => void readAll(ex).then((body) => ex.respond(text(body)), (err: unknown) => {
+      failed.push(err);
+      ex.respond(text("late"));
+    }), { maxBodySize: 10 });
     h.peer.headers(1, [":method", "POST", ":scheme", "http", ":path", "/", "content-length", "11"], false);
-    assert.equal((await h.peer.response(1)).status, 413);
+    await h.peer.until(() => h.peer.responses.get(1)?.reset != null, 2000, "the RST_STREAM on 1");
+    assert.deepEqual([h.peer.responses.get(1)!.status, h.peer.responses.get(1)!.reset], [413, ErrorCode.NO_ERROR]);
     h.peer.headers(3, [":method", "POST", ":scheme", "http", ":path", "/"], false);
-    h.peer.data(3, "x".repeat(11));
-    assert.equal((await h.peer.response(3)).reset, ErrorCode.CANCEL);
+    h.peer.data(3, "x".repeat(6));
+    h.peer.data(3, "x".repeat(6));
+    h.peer.data(3, "dropped");
+    await h.peer.until(() => h.peer.responses.get(3)?.reset != null, 2000, "the RST_STREAM");
+    const r = h.peer.responses.get(3)!;
+    assert.deepEqual([r.status, r.body.toString(), r.ended, r.reset], [413, "413 request body exceeds maxBodySize\n", true, ErrorCode.NO_ERROR]);
+    assert.equal((failed[0] as ProtocolError | undefined)?.code, "HTTP_BODY_TOO_LARGE", "the handler's read failed as on HTTP/1.1");
+    h.peer.headers(5, [":method", "POST", ":scheme", "http", ":path", "/"], false);
+    h.peer.data(5, "fits", true);
+    assert.equal((await h.peer.response(5)).body.toString(), "fits");
+    assert.equal(h.conn.pendingRequests, 0);
   });
 
   it("ends the connection with ENHANCE_YOUR_CALM past maxContinuationFrames and maxHeaderBlockSize", async () => {

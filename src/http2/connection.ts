@@ -300,6 +300,8 @@ export class Http2Connection extends H2Session {
     if (!this.#parser.headerBlockOpen) this.#blockOpenSince = 0;
     else if (this.#blockOpenSince === 0) this.#blockOpenSince = now;
     else if (now - this.#blockOpenSince >= l.headerTimeout) return this.connectionError(connectionError("ENHANCE_YOUR_CALM", "header block timeout"));
+    // A connection window the peer never reopens stalls every stream, present and future: close.
+    if (this.writer.windowStalled(now, l.sendTimeout)) return this.goAway("NO_ERROR", "send timeout: the connection window stayed closed");
     if (!this.#settingsAcked && now - this.#startedAt >= l.settingsAckTimeout) return this.connectionError(connectionError("SETTINGS_TIMEOUT", "SETTINGS not acknowledged"));
     if (this.goaway === 1 && now - this.#goawayAt >= l.settingsAckTimeout) this.finalGoaway();
     if (this.ids.active === 0 && this.idleSince > 0 && now - this.idleSince >= l.keepAliveTimeout) return this.goAway("NO_ERROR");

@@ -19,6 +19,8 @@ export class H2Writer {
   readonly sendWindow = new FlowWindow(DEFAULT_INITIAL_WINDOW_SIZE, 0);
   /** maxFrameSize is the peer's SETTINGS_MAX_FRAME_SIZE. */
   maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+  /** #windowClosedSince is when DATA last found the connection window closed with streams waiting, or 0. */
+  #windowClosedSince = 0;
   #ready: H2Stream[] = [];
   #owed = 0; // control frames written while the socket was full
   #scheduling = false;
@@ -90,15 +92,24 @@ export class H2Writer {
         stream.stalledSince = 0;
         if (stream.outBytes > 0 || stream.outEnd) this.ready(stream);
       }
+      // A full socket stopped the turn before every stream was tried: the window timer stays as it is.
+      const full = this.#socket.writableNeedDrain;
       if (blocked !== null) for (const stream of blocked) this.ready(stream);
+      if (this.sendWindow.size > 0 || (blocked === null && !full)) this.#windowClosedSince = 0;
+      else if (blocked !== null && this.#windowClosedSince === 0) this.#windowClosedSince = now;
     } finally {
       this.#scheduling = false;
     }
   }
 
-  /** waiting lists the streams with DATA still to send (for the sendTimeout sweep). */
-  waiting(): readonly H2Stream[] {
-    return this.#ready;
+  /**
+   * windowStalled tells whether DATA has waited `timeout` ms for a connection window the peer
+   * keeps closed, with a stream (not reset since) still waiting for it (the sendTimeout sweep).
+   */
+  windowStalled(now: number, timeout: number): boolean {
+    const since = this.#windowClosedSince;
+    if (since === 0 || now - since < timeout || this.sendWindow.size > 0) return false;
+    return this.#ready.some((stream) => stream.outBytes > 0 && !stream.reset);
   }
 
   /** #sendOne sends one DATA frame of `stream`; false when no window lets it. */

@@ -1,6 +1,6 @@
 // Http2Connection's timeouts and stopping over an in-memory duplex pair, time passed to sweep()
 // by the test: the preface and header-block timeouts, keepAliveTimeout, the SETTINGS ACK,
-// sendTimeout on a stream, bodyTimeout's 408, graceful stop and destroy.
+// sendTimeout on a stream and on the connection window, bodyTimeout's 408, graceful stop and destroy.
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, it } from "node:test";
@@ -58,6 +58,37 @@ describe("Http2Connection: timeouts and stopping", () => {
     h.peer.get(3, "/"); // the connection goes on: a stream given a window is answered
     h.peer.windowUpdate(3, 100);
     assert.equal((await h.peer.response(3)).body.length, 100);
+    assert.equal(h.peer.goaway, null);
+  });
+
+  it("closes the connection when its window stays closed past sendTimeout, before resetting the streams", async () => {
+    const h = harness((ex) => ex.respond(text("x".repeat(70_000))), { sendTimeout: 1000 });
+    h.peer.credit = false;
+    h.peer.get(1, "/");
+    await h.peer.until(() => h.peer.responses.get(1)?.body.length === 65_535, 2000, "a full connection window");
+    h.conn.sweep(Date.now() + 500);
+    assert.equal(h.peer.goaway, null, "not before sendTimeout");
+    h.conn.sweep(Date.now() + 1001);
+    await h.peer.goneAway();
+    const goaway = h.peer.goaway as { errorCode: number; debug: string } | null;
+    assert.deepEqual([goaway?.errorCode, goaway?.debug], [ErrorCode.NO_ERROR, "send timeout: the connection window stayed closed"]);
+    assert.equal(h.peer.responses.get(1)!.reset, null);
+    await h.peer.until(() => h.peer.closed, 2000, "close");
+  });
+
+  it("keeps a connection whose window reopens: the timer starts again when DATA flows", async () => {
+    const h = harness((ex) => ex.respond(text("x".repeat(140_000))), { sendTimeout: 1000 });
+    h.peer.credit = false;
+    h.peer.get(1, "/");
+    await h.peer.until(() => h.peer.responses.get(1)?.body.length === 65_535, 2000, "a full connection window");
+    const firstStall = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // time passes with the window closed
+    h.peer.windowUpdate(0, 65_535);
+    h.peer.windowUpdate(1, 200_000);
+    await h.peer.until(() => h.peer.responses.get(1)?.body.length === 131_070, 2000, "the second window");
+    h.conn.sweep(firstStall + 1100); // past sendTimeout since the first stall, not since the DATA that followed
+    h.peer.windowUpdate(0, 65_535);
+    assert.equal((await h.peer.response(1)).body.length, 140_000);
     assert.equal(h.peer.goaway, null);
   });
 

@@ -49,6 +49,10 @@ export class H2Stream implements ExchangeOwner {
   out: Uint8Array[] = [];
   outBytes = 0;
   outEnd = false;
+  /** takenRecycle is the lender's recycle call of the chunk whose last bytes take() just returned, if lent. */
+  takenRecycle: (() => void) | undefined = undefined;
+  /** #recycle holds, beside each chunk of `out`, its lender's recycle call (a BodyReader's), if any. */
+  #recycle: ((() => void) | undefined)[] = [];
   /** scheduled: the stream is in the scheduler's ready list. */
   scheduled = false;
   /** stalledSince is when the stream last found no window for its queued DATA, or 0. */
@@ -103,10 +107,11 @@ export class H2Stream implements ExchangeOwner {
     return this.#host.informOn(this, status, fields);
   }
 
-  /** queue adds response bytes for the scheduler. */
-  queue(data: Uint8Array): void {
+  /** queue adds response bytes for the scheduler; `recycle` hands a lent chunk back once the socket is done with it. */
+  queue(data: Uint8Array, recycle?: () => void): void {
     if (data.byteLength === 0) return;
     this.out.push(data);
+    this.#recycle.push(recycle);
     this.outBytes += data.byteLength;
   }
 
@@ -135,18 +140,24 @@ export class H2Stream implements ExchangeOwner {
     if (n >= first.byteLength) {
       piece = first;
       this.out.shift();
+      this.takenRecycle = this.#recycle.shift();
     } else {
       piece = first.subarray(0, n);
       this.out[0] = first.subarray(n);
+      this.takenRecycle = undefined;
     }
     this.outBytes -= piece.byteLength;
     this.wake();
     return piece;
   }
 
-  /** dropOutput forgets the queued response (the stream was reset). */
+  /**
+   * dropOutput forgets the queued response (the stream was reset). Its lent chunks are not handed
+   * back: earlier bytes of the first one may still wait in the socket.
+   */
   dropOutput(): void {
     this.out = [];
+    this.#recycle = [];
     this.outBytes = 0;
     this.outEnd = false;
     this.wake(true);

@@ -1,6 +1,7 @@
 // H2Writer: the output side of an HTTP/2 connection. Every frame goes through one SocketWriter,
 // so the frames of one tick leave in one socket write; DATA is sent by a round-robin scheduler
 // within the peer's stream and connection windows (RFC 9113 §5.2, §6.9), one frame per stream per turn.
+import { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { SocketWriter } from "../http/socket-writer.js";
 import { FlowWindow } from "./flow-window.js";
@@ -15,6 +16,9 @@ export class H2Writer {
   readonly #socket: Duplex;
   readonly #writer: SocketWriter;
   readonly #onStreamEnd: (stream: H2Stream) => void;
+  readonly #closed: () => boolean;
+  /** #lends: a net.Socket (TCP or TLS) is done with bytes when its write callback runs; another Duplex may keep them. */
+  readonly #lends: boolean;
   /** sendWindow is the peer's connection-level window for our DATA. */
   readonly sendWindow = new FlowWindow(DEFAULT_INITIAL_WINDOW_SIZE, 0);
   /** maxFrameSize is the peer's SETTINGS_MAX_FRAME_SIZE. */
@@ -30,6 +34,8 @@ export class H2Writer {
     this.#socket = socket;
     this.#writer = new SocketWriter(socket, closed);
     this.#onStreamEnd = onStreamEnd;
+    this.#closed = closed;
+    this.#lends = socket instanceof Socket;
     socket.on("drain", () => {
       this.#owed = 0;
       this.schedule();
@@ -134,11 +140,25 @@ export class H2Writer {
       this.#writer.write(piece);
     }
     if (stream.exchange !== null) stream.exchange.bodyBytes += n;
+    if (stream.takenRecycle !== undefined) this.#recycleAfter(stream.takenRecycle);
     if (end) {
       stream.outEnd = false;
       this.#onStreamEnd(stream);
     }
     return true;
+  }
+
+  /**
+   * #recycleAfter hands a lent chunk back once the socket has taken every frame written so far:
+   * its pieces may sit in the socket's queue, so the call waits for an empty write behind them.
+   * On a closed or failed socket the chunk is left to the collector.
+   */
+  #recycleAfter(recycle: () => void): void {
+    if (!this.#lends || this.#closed()) return;
+    this.#writer.flush();
+    this.#socket.write(EMPTY, (err) => {
+      if (err === undefined || err === null) recycle();
+    });
   }
 }
 

@@ -54,7 +54,7 @@ async function pump(host: ResponseHost, stream: H2Stream, reader: BodyReader, le
       if (!(value instanceof Uint8Array)) throw new TypeError("response body chunks must be Uint8Array");
       sent += value.byteLength;
       if (length >= 0 && sent > length) throw new RangeError("response body is longer than its Content-Length");
-      stream.queue(value);
+      stream.queue(value, reader.recycle === undefined ? undefined : () => reader.recycle!(value));
       host.ready(stream);
       if (stream.full) await stream.drained();
       if (host.closed || stream.reset) return cancelBody(reader);

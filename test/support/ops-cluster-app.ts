@@ -1,5 +1,5 @@
 // serve({ workers }) in a child process, for test/ops/workers.test.ts. Options come as JSON in
-// argv[2]: { workers, drainTimeout, versionFile, port }. The primary prints
+// argv[2]: { workers, drainTimeout, versionFile, port, http2 } (http2: h2c beside HTTP/1.1). The primary prints
 // "PRIMARY <pid> PORT <port> URL <url> WORKERS <n> ISPRIMARY <bool>" and obeys stdin lines
 // "publish <text>" (ClusterServer.publish) and "restart" (ClusterServer.rollingRestart()); each
 // worker prints "WORKER <pid> READY <version>".
@@ -22,6 +22,7 @@ interface AppOptions {
   versionFile?: string;
   port?: number;
   crashAtStart?: boolean;
+  http2?: boolean;
 }
 
 const options = JSON.parse(process.argv[2] ?? "{}") as AppOptions;
@@ -34,6 +35,7 @@ const server = await serve({
   workers: options.workers ?? 2,
   drainTimeout: options.drainTimeout ?? 10,
   health: true,
+  http2: options.http2 === true,
   async fetch(req, srv) {
     const url = new URL(req.url);
     switch (url.pathname) {

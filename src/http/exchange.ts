@@ -98,6 +98,11 @@ export interface ExchangeOwner {
   readonly limits: Limits;
   respond(exchange: Exchange, response: OutgoingResponse): void;
   /**
+   * answerDropped, where present, hears of a respond() that was dropped because a response had
+   * begun or the connection is gone: the handler is done (an HTTP/2 stream then frees its slot).
+   */
+  answerDropped?(exchange: Exchange): void;
+  /**
    * upgrade accepts a switch to `protocol` ("websocket"): the engine answers in its own way
    * (HTTP/1.1 with 101 and Upgrade/Connection fields) with `fields` added, and hands a stream of
    * the upgraded bytes to `onStream`.
@@ -147,9 +152,12 @@ export class Exchange {
     return this.#owner.limits;
   }
 
-  /** respond sends the response; a second call, or a call once the connection is gone, is ignored. */
+  /** respond sends the response; a second call, or a call once the connection is gone, is dropped. */
   respond(response: OutgoingResponse): void {
-    if (this.responseStarted || this.#owner.closed) return cancelBody(response.body);
+    if (this.responseStarted || this.#owner.closed) {
+      cancelBody(response.body);
+      return this.#owner.answerDropped?.(this);
+    }
     this.#owner.respond(this, response);
   }
 

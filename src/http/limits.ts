@@ -38,8 +38,8 @@ export interface Limits {
   lingerTimeout: number;
   /**
    * sendTimeout: longest time response bytes may wait without the peer taking any of them (as
-   * nginx's send_timeout). Crossing it closes the connection; a slow reader that keeps taking
-   * bytes is never cut.
+   * nginx's send_timeout). Crossing it closes the connection (on HTTP/2, a stream waiting for a
+   * window of its own is reset instead); a slow reader that keeps taking bytes is never cut.
    */
   sendTimeout: number;
   /** bodyHighWaterMark: unread request body bytes queued for a handler before the engine stops reading the socket. */

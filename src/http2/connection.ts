@@ -3,6 +3,7 @@
 // turns each request into an Exchange owned by its H2Stream, and enforces limits and timeouts.
 import type { Duplex } from "node:stream";
 import { Exchange, type EngineOptions } from "../http/exchange.js";
+import { ProtocolError } from "../http/protocol-error.js";
 import { RequestBody } from "../http/request-body.js";
 import { SendWatch } from "../http/send-watch.js";
 import { FrameParser } from "./frame-parser.js";
@@ -220,8 +221,10 @@ export class Http2Connection extends H2Session {
     s.received += f.data.byteLength;
     const body = s.exchange!.body!;
     if (s.declaredLength >= 0 && s.received > s.declaredLength) throw streamError("PROTOCOL_ERROR", "more DATA than content-length", s.id);
-    if (s.received > this.limits.maxBodySize) throw streamError("CANCEL", "request body over maxBodySize", s.id);
-    body.push(f.data);
+    if (s.received > this.limits.maxBodySize && !s.endsEarly) this.endRequestEarly(s, new ProtocolError(413, "HTTP_BODY_TOO_LARGE", "request body exceeds maxBodySize"));
+    if (s.reset) return;
+    if (s.endsEarly) this.consumed(s, f.data.byteLength); // answered already: the rest is dropped
+    else body.push(f.data);
     if (f.endStream) {
       if (s.declaredLength >= 0 && s.received !== s.declaredLength) throw streamError("PROTOCOL_ERROR", "less DATA than content-length", s.id);
       this.#requestEnd(s);
@@ -297,6 +300,8 @@ export class Http2Connection extends H2Session {
     if (!this.#parser.headerBlockOpen) this.#blockOpenSince = 0;
     else if (this.#blockOpenSince === 0) this.#blockOpenSince = now;
     else if (now - this.#blockOpenSince >= l.headerTimeout) return this.connectionError(connectionError("ENHANCE_YOUR_CALM", "header block timeout"));
+    // A connection window the peer never reopens stalls every stream, present and future: close.
+    if (this.writer.windowStalled(now, l.sendTimeout)) return this.goAway("NO_ERROR", "send timeout: the connection window stayed closed");
     if (!this.#settingsAcked && now - this.#startedAt >= l.settingsAckTimeout) return this.connectionError(connectionError("SETTINGS_TIMEOUT", "SETTINGS not acknowledged"));
     if (this.goaway === 1 && now - this.#goawayAt >= l.settingsAckTimeout) this.finalGoaway();
     if (this.ids.active === 0 && this.idleSince > 0 && now - this.idleSince >= l.keepAliveTimeout) return this.goAway("NO_ERROR");
@@ -307,7 +312,7 @@ export class Http2Connection extends H2Session {
     const l = this.limits;
     for (const s of this.streams.live()) {
       const ex = s.exchange;
-      if (ex !== null && !ex.requestDone && s.recvWindow.available > 0 && now - s.lastDataAt >= l.bodyTimeout) this.resetStream(s.id, "CANCEL", false);
+      if (ex !== null && !ex.requestDone && !s.endsEarly && s.recvWindow.available > 0 && now - s.lastDataAt >= l.bodyTimeout) this.endRequestEarly(s, new ProtocolError(408, "HTTP_BODY_TIMEOUT", "request body timeout"));
       else if (s.stalledSince > 0 && s.outBytes > 0 && now - s.stalledSince >= l.sendTimeout) this.resetStream(s.id, "CANCEL", false);
     }
   }

@@ -5,6 +5,7 @@ import type { Duplex } from "node:stream";
 import { cancelBody } from "../http/body-reader.js";
 import { peerInfoOf, type EngineOptions, type OutgoingResponse, type PeerInfo } from "../http/exchange.js";
 import type { Limits } from "../http/limits.js";
+import type { ProtocolError } from "../http/protocol-error.js";
 import { ReceiveWindow } from "./flow-window.js";
 import { DEFAULT_INITIAL_WINDOW_SIZE, MAX_STREAM_ID } from "./frame-types.js";
 import { goawayFrame, headersFrames, rstStreamFrame, windowUpdateFrame } from "./frame-writer.js";
@@ -104,12 +105,12 @@ export abstract class H2Session implements StreamHost, ResponseHost {
   // ---- responses ----------------------------------------------------------------------------
 
   respondOn(s: H2Stream, response: OutgoingResponse): void {
-    s.handlerDone = true;
     const ex = s.exchange!;
     if (this.closed || s.reset || ex.responseStarted) {
-      this.releaseIfDone(s);
+      this.handlerAnswered(s);
       return cancelBody(response.body);
     }
+    s.handlerDone = true;
     sendResponse(this, s, response);
     if (!ex.requestDone && ex.body !== null && !ex.body.started) ex.body.discard();
   }
@@ -139,10 +140,34 @@ export abstract class H2Session implements StreamHost, ResponseHost {
     this.resetStream(s.id, "INTERNAL_ERROR", false);
   }
 
-  /** answer sends an engine-made response (a limit crossed) without calling the handler. */
+  handlerAnswered(s: H2Stream): void {
+    s.handlerDone = true;
+    this.releaseIfDone(s);
+  }
+
+  /**
+   * answer sends an engine-made response (a limit crossed) without calling the handler. A body
+   * still to come is not wanted: RST_STREAM NO_ERROR follows the answer (§8.1).
+   */
   protected answer(s: H2Stream, status: number, reason: string): void {
-    const body = `${status} ${reason}\n`;
-    this.respondOn(s, { status, statusText: "", headers: ["content-type", "text/plain; charset=utf-8"], body, bodyLength: -1, trusted: true });
+    s.endsEarly = !s.exchange!.requestDone;
+    this.respondOn(s, plainAnswer(status, reason));
+  }
+
+  /**
+   * endRequestEarly ends a request whose body the engine stops taking (it stalled past
+   * bodyTimeout, or grew past maxBodySize). Before any response the handler's read fails with
+   * `err` (as on HTTP/1.1) and the peer gets its status, then RST_STREAM NO_ERROR (§8.1: a server "MAY request that the client
+   * abort transmission of a request without error"); the handler's own answer is dropped. Once a
+   * response has begun, the stream is reset with CANCEL.
+   */
+  protected endRequestEarly(s: H2Stream, err: ProtocolError): void {
+    const ex = s.exchange!;
+    if (ex.responseStarted) return this.resetStream(s.id, "CANCEL", false);
+    ex.abort(err);
+    if (ex.responseStarted || s.reset) return; // answered from an abort listener
+    s.endsEarly = true;
+    sendResponse(this, s, plainAnswer(err.status, err.message));
   }
 
   protected sendContinue(s: H2Stream): void {
@@ -162,6 +187,7 @@ export abstract class H2Session implements StreamHost, ResponseHost {
     ex.responseDone = true;
     this.options.onExchangeEnd?.(ex);
     if (s.state === "closed") return this.closeStream(s);
+    if (s.endsEarly) return this.resetStream(s.id, "NO_ERROR", false);
     // The answer is complete before the request: the rest of the body is read and dropped (its
     // window credited), so the stream still ends as the peer expects. §8.1 also allows RST_STREAM
     // NO_ERROR here; not sent, since the peer could no longer learn of its own framing errors.
@@ -247,4 +273,9 @@ export abstract class H2Session implements StreamHost, ResponseHost {
     this.socket.end();
     this.socket.resume();
   }
+}
+
+/** plainAnswer is an engine-made text/plain response: "<status> <reason>". */
+function plainAnswer(status: number, reason: string): OutgoingResponse {
+  return { status, statusText: "", headers: ["content-type", "text/plain; charset=utf-8"], body: `${status} ${reason}\n`, bodyLength: -1, trusted: true };
 }

@@ -12,6 +12,8 @@ export interface StreamHost {
   readonly closed: boolean;
   readonly limits: Limits;
   respondOn(stream: H2Stream, response: OutgoingResponse): void;
+  /** handlerAnswered hears that the handler is done although its answer was dropped. */
+  handlerAnswered(stream: H2Stream): void;
   informOn(stream: H2Stream, status: number, fields: readonly string[]): boolean;
 }
 
@@ -46,6 +48,8 @@ export class H2Stream implements ExchangeOwner {
   released = false;
   /** slotFreed: the stream's concurrency slot was given back. */
   slotFreed = false;
+  /** endsEarly: the engine answers before the request ended (a limit's 408, 413 or 431); RST_STREAM NO_ERROR follows the answer. */
+  endsEarly = false;
   /** out holds response bytes waiting for window; outEnd: END_STREAM goes after them. */
   out: Uint8Array[] = [];
   outBytes = 0;
@@ -86,6 +90,11 @@ export class H2Stream implements ExchangeOwner {
 
   respond(_ex: Exchange, response: OutgoingResponse): void {
     this.#host.respondOn(this, response);
+  }
+
+  /** answerDropped tells the connection that the handler answered after a response had begun (the engine's 408 or 413). */
+  answerDropped(): void {
+    this.#host.handlerAnswered(this);
   }
 
   /** upgrade is refused: HTTP/2 has no Upgrade (RFC 9113 §8.6); WebSockets take an HTTP/1.1 connection. */
@@ -146,7 +155,10 @@ export class H2Stream implements ExchangeOwner {
     return piece;
   }
 
-  /** dropOutput forgets the queued response (the stream was reset). */
+  /**
+   * dropOutput forgets the queued response (the stream was reset). Its lent chunks are not handed
+   * back: earlier bytes of the first one may still wait in the socket.
+   */
   dropOutput(): void {
     this.out = [];
     this.#outWritten = []; // not called: a piece of a chunk may still be in the socket

@@ -22,6 +22,9 @@ export class H2Writer {
   readonly sendWindow = new FlowWindow(DEFAULT_INITIAL_WINDOW_SIZE, 0);
   /** maxFrameSize is the peer's SETTINGS_MAX_FRAME_SIZE. */
   maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+  /** #windowClosedSince is when DATA last found the connection window closed with streams waiting, or 0. */
+  #windowClosedSince = 0;
+  #blocked = false; // the last batch left streams that no window let send
   #ready: H2Stream[] = [];
   #owed = 0; // control frames written while the socket was full
   #scheduling = false;
@@ -82,6 +85,7 @@ export class H2Writer {
   schedule(): void {
     if (this.#scheduling) return;
     this.#scheduling = true;
+    this.#blocked = false;
     try {
       while (this.#ready.length > 0 && !this.#socket.writableNeedDrain && this.#batch()) {
         // Another batch: the socket took the last one without filling up.
@@ -89,6 +93,10 @@ export class H2Writer {
     } finally {
       this.#scheduling = false;
     }
+    // A full socket stopped the turn before every stream was tried: the window timer stays as it is.
+    const full = this.#socket.writableNeedDrain;
+    if (this.sendWindow.size > 0 || (!this.#blocked && !full)) this.#windowClosedSince = 0;
+    else if (this.#blocked && this.#windowClosedSince === 0) this.#windowClosedSince = Date.now();
   }
 
   /** #batch sends up to BATCH_BYTES of DATA, one frame per stream per turn; false when no window let anything go. */
@@ -117,13 +125,19 @@ export class H2Writer {
     } finally {
       this.#socket.uncork();
     }
+    this.#blocked = blocked !== null;
     if (blocked !== null) for (const stream of blocked) this.ready(stream);
     return sent;
   }
 
-  /** waiting lists the streams with DATA still to send (for the sendTimeout sweep). */
-  waiting(): readonly H2Stream[] {
-    return this.#ready;
+  /**
+   * windowStalled tells whether DATA has waited `timeout` ms for a connection window the peer
+   * keeps closed, with a stream (not reset since) still waiting for it (the sendTimeout sweep).
+   */
+  windowStalled(now: number, timeout: number): boolean {
+    const since = this.#windowClosedSince;
+    if (since === 0 || now - since < timeout || this.sendWindow.size > 0) return false;
+    return this.#ready.some((stream) => stream.outBytes > 0 && !stream.reset);
   }
 
   /** #sendOne sends one DATA frame of `stream` and returns its payload's size; -1 when no window lets it. */

@@ -1,64 +1,16 @@
 // Http2Connection over an in-memory duplex pair, driven by a raw peer (our frame writer and
-// HPACK encoder): the exchange it presents, §8 message checks, flow control both ways, limits,
-// resets, timeouts (time passed to sweep() by the test) and GOAWAY.
+// HPACK encoder): the exchange it presents, §8 message checks, flow control both ways, limits and
+// resets. Timeouts and stopping are in connection-timeouts.test.ts.
 import assert from "node:assert/strict";
-import { once } from "node:events";
 import { describe, it } from "node:test";
 import type { Exchange, OutgoingResponse } from "../../src/http/exchange.js";
-import { resolveLimits, type Limits } from "../../src/http/limits.js";
-import { Http2Connection } from "../../src/http2/connection.js";
+import { resolveLimits } from "../../src/http/limits.js";
+import type { ProtocolError } from "../../src/http/protocol-error.js";
 import { frame } from "../../src/http2/frame-writer.js";
 import { ErrorCode } from "../../src/http2/h2-error.js";
-import { FrameType, SettingId, type SettingsFrame, type WindowUpdateFrame } from "../../src/http2/frame-types.js";
-import { duplexPair } from "../support/duplex-pair.js";
-import { H2Peer, header } from "../support/h2-peer.js";
-
-interface Harness {
-  conn: Http2Connection;
-  server: import("node:stream").Duplex;
-  peer: H2Peer;
-  exchanges: Exchange[];
-  ended: Exchange[];
-}
-
-function harness(onExchange: (ex: Exchange) => void, limits: Partial<Limits> = {}, start = true): Harness {
-  const [server, client] = duplexPair();
-  const exchanges: Exchange[] = [];
-  const ended: Exchange[] = [];
-  const conn = new Http2Connection(server, {
-    limits: resolveLimits(limits),
-    onExchange: (ex) => {
-      exchanges.push(ex);
-      onExchange(ex);
-    },
-    onExchangeEnd: (ex) => ended.push(ex),
-    onError: () => {},
-  });
-  const peer = new H2Peer(client);
-  if (start) peer.start();
-  return { conn, server, peer, exchanges, ended };
-}
-
-function text(body: string, headers: string[] = [], status = 200): OutgoingResponse {
-  return { status, statusText: "", headers, body, bodyLength: -1 };
-}
-
-const hello = (ex: Exchange): void => ex.respond(text("hello"));
-const never = (): void => {};
-
-function settingsOf(peer: H2Peer): Map<number, number> {
-  const f = peer.frames.find((x): x is SettingsFrame => x.type === FrameType.SETTINGS && !x.ack)!;
-  return new Map(f.settings.map((s) => [s.id, s.value]));
-}
-
-async function readAll(ex: Exchange): Promise<string> {
-  let out = "";
-  for (;;) {
-    const chunk = await ex.body!.read();
-    if (chunk === null) return out;
-    out += Buffer.from(chunk).toString();
-  }
-}
+import { FrameType, SettingId, type WindowUpdateFrame } from "../../src/http2/frame-types.js";
+import { header } from "../support/h2-peer.js";
+import { harness, hello, never, readAll, settingsOf, text } from "./connection-harness.js";
 
 describe("Http2Connection: the exchange", () => {
   it("sends its SETTINGS and a connection WINDOW_UPDATE first, and ACKs the peer's", async () => {
@@ -273,13 +225,27 @@ describe("Http2Connection: limits", () => {
     assert.equal(h.exchanges.length, 1);
   });
 
-  it("answers 413 for a declared length past maxBodySize, and resets a body that grows past it", async () => {
-    const h = harness((ex) => void readAll(ex).catch(() => {}), { maxBodySize: 10 });
+  it("answers 413 for a declared length past maxBodySize, and for a body that grows past it (then RST_STREAM NO_ERROR)", async () => {
+    const failed: unknown[] = [];
+    const h = harness((ex) => void readAll(ex).then((body) => ex.respond(text(body)), (err: unknown) => {
+      failed.push(err);
+      ex.respond(text("late"));
+    }), { maxBodySize: 10 });
     h.peer.headers(1, [":method", "POST", ":scheme", "http", ":path", "/", "content-length", "11"], false);
-    assert.equal((await h.peer.response(1)).status, 413);
+    await h.peer.until(() => h.peer.responses.get(1)?.reset != null, 2000, "the RST_STREAM on 1");
+    assert.deepEqual([h.peer.responses.get(1)!.status, h.peer.responses.get(1)!.reset], [413, ErrorCode.NO_ERROR]);
     h.peer.headers(3, [":method", "POST", ":scheme", "http", ":path", "/"], false);
-    h.peer.data(3, "x".repeat(11));
-    assert.equal((await h.peer.response(3)).reset, ErrorCode.CANCEL);
+    h.peer.data(3, "x".repeat(6));
+    h.peer.data(3, "x".repeat(6));
+    h.peer.data(3, "dropped");
+    await h.peer.until(() => h.peer.responses.get(3)?.reset != null, 2000, "the RST_STREAM");
+    const r = h.peer.responses.get(3)!;
+    assert.deepEqual([r.status, r.body.toString(), r.ended, r.reset], [413, "413 request body exceeds maxBodySize\n", true, ErrorCode.NO_ERROR]);
+    assert.equal((failed[0] as ProtocolError | undefined)?.code, "HTTP_BODY_TOO_LARGE", "the handler's read failed as on HTTP/1.1");
+    h.peer.headers(5, [":method", "POST", ":scheme", "http", ":path", "/"], false);
+    h.peer.data(5, "fits", true);
+    assert.equal((await h.peer.response(5)).body.toString(), "fits");
+    assert.equal(h.conn.pendingRequests, 0);
   });
 
   it("ends the connection with ENHANCE_YOUR_CALM past maxContinuationFrames and maxHeaderBlockSize", async () => {
@@ -353,77 +319,3 @@ describe("Http2Connection: limits", () => {
     assert.equal(h.peer.goaway?.errorCode, ErrorCode.COMPRESSION_ERROR);
   });
 });
-
-describe("Http2Connection: timeouts and stopping", () => {
-  it("cuts a connection whose preface does not arrive within headerTimeout", async () => {
-    const h = harness(hello, { headerTimeout: 1000 }, false);
-    h.conn.sweep(Date.now() + 1001);
-    assert.equal(h.server.destroyed, true);
-  });
-
-  it("ends a header block left open past headerTimeout", async () => {
-    const h = harness(hello, { headerTimeout: 1000 });
-    await h.peer.until(() => h.peer.frames.some((f) => f.type === FrameType.SETTINGS && f.ack), 2000, "ACK");
-    h.peer.write(frame(FrameType.HEADERS, 0x1, 1, h.peer.encoder.encode([":method", "GET"])));
-    await new Promise((resolve) => setImmediate(resolve));
-    const now = Date.now();
-    h.conn.sweep(now);
-    h.conn.sweep(now + 1001);
-    await h.peer.goneAway();
-    assert.equal(h.peer.goaway?.errorCode, ErrorCode.ENHANCE_YOUR_CALM);
-  });
-
-  it("closes an idle connection after keepAliveTimeout, and one whose SETTINGS go unacknowledged", async () => {
-    const h = harness(hello, { keepAliveTimeout: 1000 });
-    await h.peer.until(() => h.peer.frames.length >= 2, 2000, "SETTINGS");
-    h.conn.sweep(Date.now() + 1001);
-    await h.peer.goneAway();
-    assert.equal(h.peer.goaway?.errorCode, ErrorCode.NO_ERROR);
-    const [server, client] = duplexPair();
-    const conn = new Http2Connection(server, { limits: resolveLimits({ settingsAckTimeout: 500 }), onExchange: hello, onError: () => {} });
-    const peer = new H2Peer(client, { autoAck: false }).start();
-    await peer.until(() => peer.frames.length >= 1, 2000, "SETTINGS");
-    conn.sweep(Date.now() + 501);
-    await peer.goneAway();
-    assert.equal(peer.goaway?.errorCode, ErrorCode.SETTINGS_TIMEOUT);
-  });
-
-  it("resets a stream whose DATA waits past sendTimeout for a window the peer never opens", async () => {
-    const h = harness((ex) => ex.respond(text("x".repeat(100))), { sendTimeout: 1000 }, false);
-    h.peer.start([{ id: SettingId.INITIAL_WINDOW_SIZE, value: 0 }]);
-    h.peer.get(1, "/");
-    await h.peer.until(() => h.peer.responses.get(1)?.status === 200, 2000, "the head");
-    h.conn.sweep(Date.now() + 1001);
-    assert.equal((await h.peer.response(1)).reset, ErrorCode.CANCEL);
-  });
-
-  it("stops gracefully: GOAWAY 2^31-1 and a PING, then the last id; accepted streams finish", async () => {
-    const { h, held } = await heldRequest();
-    h.conn.shutdown();
-    await h.peer.until(() => h.peer.goaways.length === 2, 2000, "two GOAWAYs");
-    assert.deepEqual(h.peer.goaways.map((g) => g.lastStreamId), [2 ** 31 - 1, 1]);
-    assert.equal(h.peer.closed, false);
-    h.peer.get(3, "/late"); // above the last id: ignored
-    held.respond(text("done"));
-    assert.equal((await h.peer.response(1)).body.toString(), "done");
-    await h.peer.until(() => h.peer.closed, 2000, "close");
-    assert.equal(h.exchanges.length, 1);
-  });
-
-  it("destroy sends GOAWAY with the last stream id at once and aborts what runs", async () => {
-    const { h, held } = await heldRequest();
-    h.conn.destroy();
-    await h.peer.goneAway();
-    assert.equal(h.peer.goaway?.lastStreamId, 1);
-    if (!h.server.destroyed) await once(h.server, "close");
-    assert.equal(held.aborted, true);
-  });
-});
-
-/** heldRequest opens a connection with one request whose handler has not answered. */
-async function heldRequest(): Promise<{ h: Harness; held: Exchange }> {
-  const h = harness(never);
-  h.peer.get(1, "/");
-  await h.peer.until(() => h.exchanges.length === 1, 2000, "the request");
-  return { h, held: h.exchanges[0] };
-}

@@ -4,53 +4,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
+import { parseMultipart, sliceFor } from "../support/byteranges.js";
 import { bytesOf, curl, FIXED_MTIME, makeTree, normalizeMediaType, rawRequest, startStatic, textOf, type StaticServer, type TempTree } from "../support/static-fixture.js";
 
 const BIN = bytesOf(10_000, 7);
 const SIZE = BIN.length;
 const TEXT = textOf(8_000, "ranges");
-
-interface Part {
-  contentType: string | undefined;
-  contentRange: string | undefined;
-  body: Buffer;
-}
-
-/** parseMultipart splits a multipart/byteranges body by `boundary` (RFC 9110 §14.6). */
-function parseMultipart(body: Buffer, boundary: string): Part[] {
-  const delimiter = Buffer.from(`--${boundary}`);
-  const parts: Part[] = [];
-  let pos = body.indexOf(delimiter);
-  assert.notEqual(pos, -1, "no boundary in the multipart body");
-  for (;;) {
-    pos += delimiter.length;
-    if (body.subarray(pos, pos + 2).toString() === "--") break; // close-delimiter
-    assert.equal(body.subarray(pos, pos + 2).toString(), "\r\n", "boundary line not ended by CRLF");
-    pos += 2;
-    const headEnd = body.indexOf("\r\n\r\n", pos);
-    assert.notEqual(headEnd, -1, "part without a header section");
-    const fields = new Map<string, string>();
-    for (const line of body.subarray(pos, headEnd).toString("latin1").split("\r\n")) {
-      const colon = line.indexOf(":");
-      if (colon > 0) fields.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-    }
-    const start = headEnd + 4;
-    const next = body.indexOf(Buffer.concat([Buffer.from("\r\n"), delimiter]), start);
-    assert.notEqual(next, -1, "part not followed by a boundary");
-    parts.push({ contentType: fields.get("content-type"), contentRange: fields.get("content-range"), body: body.subarray(start, next) });
-    pos = next + 2;
-  }
-  return parts;
-}
-
-/** expectRange checks a Content-Range against [first, last] of SIZE and returns the file's slice. */
-function sliceFor(contentRange: string | undefined, file: Buffer): { first: number; last: number; slice: Buffer } {
-  const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(contentRange ?? "");
-  assert.ok(m, `bad Content-Range ${JSON.stringify(contentRange)}`);
-  const [first, last, total] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  assert.equal(total, file.length, "complete length in Content-Range");
-  return { first, last, slice: file.subarray(first, last + 1) };
-}
 
 describe("serveStatic ranges", () => {
   let tree: TempTree;

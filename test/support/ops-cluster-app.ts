@@ -1,6 +1,6 @@
 // serve({ workers }) in a child process, for test/ops/workers.test.ts and workers-tickets.test.ts.
 // Options come as JSON in argv[2]: { workers, drainTimeout, versionFile, port, tlsCert, tlsKey
-// (PEM files: serve HTTPS), ticketKeyRotation (seconds) }. The primary prints
+// (PEM files: serve HTTPS), ticketKeyRotation (seconds), http2 (h2c beside HTTP/1.1) }. The primary prints
 // "PRIMARY <pid> PORT <port> URL <url> WORKERS <n> ISPRIMARY <bool>" and obeys stdin lines
 // "publish <text>" (ClusterServer.publish) and "restart" (ClusterServer.rollingRestart()); each
 // worker prints "WORKER <pid> READY <version>".
@@ -26,6 +26,7 @@ interface AppOptions {
   tlsCert?: string;
   tlsKey?: string;
   ticketKeyRotation?: number;
+  http2?: boolean;
 }
 
 const options = JSON.parse(process.argv[2] ?? "{}") as AppOptions;
@@ -40,6 +41,7 @@ const server = await serve({
   health: true,
   ...(options.tlsCert === undefined ? {} : { tls: { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey!) } }),
   ...(options.ticketKeyRotation === undefined ? {} : { ticketKeyRotation: options.ticketKeyRotation }),
+  http2: options.http2 === true,
   async fetch(req, srv) {
     const url = new URL(req.url);
     switch (url.pathname) {

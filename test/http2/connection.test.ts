@@ -227,8 +227,11 @@ describe("Http2Connection: limits", () => {
 
   it("answers 413 for a declared length past maxBodySize, and for a body that grows past it (then RST_STREAM NO_ERROR)", async () => {
     const failed: unknown[] = [];
+    let onFailed = (): void => {};
+    const readFailed = new Promise<void>((resolve) => (onFailed = resolve));
     const h = harness((ex) => void readAll(ex).then((body) => ex.respond(text(body)), (err: unknown) => {
       failed.push(err);
+      onFailed();
       ex.respond(text("late"));
     }), { maxBodySize: 10 });
     h.peer.headers(1, [":method", "POST", ":scheme", "http", ":path", "/", "content-length", "11"], false);
@@ -241,6 +244,7 @@ describe("Http2Connection: limits", () => {
     await h.peer.until(() => h.peer.responses.get(3)?.reset != null, 2000, "the RST_STREAM");
     const r = h.peer.responses.get(3)!;
     assert.deepEqual([r.status, r.body.toString(), r.ended, r.reset], [413, "413 request body exceeds maxBodySize\n", true, ErrorCode.NO_ERROR]);
+    await readFailed; // the answer may reach the peer before the handler's rejection runs
     assert.equal((failed[0] as ProtocolError | undefined)?.code, "HTTP_BODY_TOO_LARGE", "the handler's read failed as on HTTP/1.1");
     h.peer.headers(5, [":method", "POST", ":scheme", "http", ":path", "/"], false);
     h.peer.data(5, "fits", true);

@@ -1,7 +1,7 @@
 // The known HTTP/2 attacks over loopback, each bounded: Rapid Reset (CVE-2023-44487), MadeYouReset
 // (CVE-2025-8671), the CONTINUATION flood, the HPACK bomb, the 2019 Netflix set (ping, settings,
-// reset and empty-frame floods, zero-length headers, a zero window with bodies to buffer, PRIORITY
-// churn) and slow headers. After each, a normal client is still answered.
+// reset and empty-frame floods, zero-length headers, a zero window with bodies to buffer, data
+// dribble, PRIORITY churn) and slow headers. After each, a normal client is still answered.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { once } from "node:events";
@@ -9,7 +9,7 @@ import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { ErrorCode } from "../../src/http2/h2-error.js";
 import { FrameType, SettingId } from "../../src/http2/frame-types.js";
-import { frame } from "../../src/http2/frame-writer.js";
+import { frame, windowUpdateFrame } from "../../src/http2/frame-writer.js";
 import { H2Peer } from "../support/h2-peer.js";
 import { startServer, type Server } from "../support/server.js";
 
@@ -163,6 +163,26 @@ describe("HTTP/2 attacks", () => {
     await peer.until(() => [...peer.responses.values()].filter((r) => r.status === 200).length === 50, 5000, "50 heads");
     await stillServes(server.port);
     assert.ok(pulled <= 50 * 128 * 1024, `${pulled} bytes pulled for 50 streams with no window`);
+    peer.close();
+  });
+
+  it("data dribble (CVE-2019-9511): 1-byte windows on 50 streams get no more DATA than they open, nothing queued past the streams' bounds", async () => {
+    pulled = 0;
+    const peer = await attacker(server.port, { credit: false });
+    peer.settings([{ id: SettingId.INITIAL_WINDOW_SIZE, value: 0 }]);
+    const ids = Array.from({ length: 50 }, (_, i) => i * 2 + 1);
+    for (const id of ids) peer.headers(id, [":method", "GET", ":scheme", "http", ":authority", "x", ":path", "/endless"]);
+    await peer.until(() => ids.every((id) => peer.responses.get(id)?.status === 200), 5000, "50 heads");
+    const rounds = 200; // 10,000 one-byte WINDOW_UPDATEs in all, within the connection's 65,535
+    for (let round = 0; round < rounds; round++) peer.write(Buffer.concat(ids.map((id) => windowUpdateFrame(id, 1))));
+    const received = (): number => ids.reduce((sum, id) => sum + peer.responses.get(id)!.body.length, 0);
+    await peer.until(() => received() === ids.length * rounds, 10_000, "one byte per update");
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(received(), ids.length * rounds, "never more DATA than the windows opened");
+    const frames = peer.frames.filter((f) => f.type === FrameType.DATA).length;
+    assert.ok(frames <= ids.length * rounds, `${frames} DATA frames for ${ids.length * rounds} one-byte updates`);
+    assert.ok(pulled <= 50 * 128 * 1024, `${pulled} bytes pulled for 50 dribbled streams`);
+    await stillServes(server.port);
     peer.close();
   });
 

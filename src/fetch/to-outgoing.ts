@@ -21,12 +21,27 @@ export function toOutgoing(res: Response): OutgoingResponse {
   };
 }
 
+/**
+ * IMPLIED_ONLY holds, for the Content-Types a body implies by itself (a string, JSON), the field
+ * list of a response that sets no header: frozen and shared, so the engine may reuse its head.
+ */
+const IMPLIED_ONLY = new Map<string, readonly string[]>(
+  ["text/plain;charset=UTF-8", "application/json"].map((type) => [type, Object.freeze(["Content-Type", type])]),
+);
+
 function fromParts(parts: RawParts): OutgoingResponse {
+  const implied = parts.flat === null && parts.headers === undefined && parts.contentType !== null ? IMPLIED_ONLY.get(parts.contentType) : undefined;
+  if (implied !== undefined) return withBody(parts, implied, true);
   const trusted = parts.flat !== null;
   const headers = parts.flat !== null ? (parts.flat as string[]) : flattenInit(parts.headers);
   if (!trusted && parts.contentType !== null && !(parts.headers instanceof Headers) && !hasField(headers, "content-type")) {
     headers.push("Content-Type", parts.contentType);
   }
+  return withBody(parts, headers, trusted);
+}
+
+/** withBody completes an OutgoingResponse from the parts' body. */
+function withBody(parts: RawParts, headers: readonly string[], trusted: boolean): OutgoingResponse {
   const source = parts.body;
   let body: OutgoingResponse["body"];
   let bodyLength = -1;

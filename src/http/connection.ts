@@ -389,6 +389,6 @@ export class Connection implements ExchangeOwner, ResponseSink {
   #enter(state: State, timeout: number): void {
     if (this.closed) return;
     this.#state = state;
-    this.#deadline = Date.now() + timeout;
+    if (state !== State.Busy) this.#deadline = Date.now() + timeout; // Busy has no deadline: the handler's time is its own
   }
 }

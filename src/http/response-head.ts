@@ -68,7 +68,39 @@ export function serializeHead(
   headers: readonly string[],
   framing: Framing,
   trusted = false,
-): { head: string; ascii: boolean } {
+): SerializedHead {
+  // A frozen, trusted field list never changes: the same response shape in the same second has the same head.
+  if (!trusted || !Object.isFrozen(headers)) return buildHead(status, statusText, headers, framing, trusted);
+  const date = httpDate();
+  const m = lastHead;
+  if (m !== null && m.headers === headers && m.status === status && m.statusText === statusText && m.date === date &&
+    m.contentLength === framing.contentLength && m.chunked === framing.chunked && m.connection === framing.connection) {
+    return m.result;
+  }
+  const result = buildHead(status, statusText, headers, framing, true);
+  lastHead = { headers, status, statusText, date, contentLength: framing.contentLength, chunked: framing.chunked, connection: framing.connection, result };
+  return result;
+}
+
+/** SerializedHead is a response head's text; `ascii` tells whether every char is below 0x80. */
+export interface SerializedHead {
+  readonly head: string;
+  readonly ascii: boolean;
+}
+
+/** lastHead is the last head made from a frozen field list, kept for the next response of the same shape. */
+let lastHead: {
+  headers: readonly string[];
+  status: number;
+  statusText: string;
+  date: string;
+  contentLength: number;
+  chunked: boolean;
+  connection: Framing["connection"];
+  result: SerializedHead;
+} | null = null;
+
+function buildHead(status: number, statusText: string, headers: readonly string[], framing: Framing, trusted: boolean): SerializedHead {
   let head = statusLine(status, validReason(statusText) ? statusText : "");
   let hasDate = false;
   let ascii = true;

@@ -86,8 +86,9 @@ export class H2Writer {
     if (this.#scheduling) return;
     this.#scheduling = true;
     this.#blocked = false;
+    const now = Date.now(); // one time for the turn: streams' stalledSince and the connection's timer agree
     try {
-      while (this.#ready.length > 0 && !this.#socket.writableNeedDrain && this.#batch()) {
+      while (this.#ready.length > 0 && !this.#socket.writableNeedDrain && this.#batch(now)) {
         // Another batch: the socket took the last one without filling up.
       }
     } finally {
@@ -96,12 +97,11 @@ export class H2Writer {
     // A full socket stopped the turn before every stream was tried: the window timer stays as it is.
     const full = this.#socket.writableNeedDrain;
     if (this.sendWindow.size > 0 || (!this.#blocked && !full)) this.#windowClosedSince = 0;
-    else if (this.#blocked && this.#windowClosedSince === 0) this.#windowClosedSince = Date.now();
+    else if (this.#blocked && this.#windowClosedSince === 0) this.#windowClosedSince = now;
   }
 
   /** #batch sends up to BATCH_BYTES of DATA, one frame per stream per turn; false when no window let anything go. */
-  #batch(): boolean {
-    const now = Date.now();
+  #batch(now: number): boolean {
     let blocked: H2Stream[] | null = null;
     let budget = BATCH_BYTES;
     let sent = false;

@@ -16,6 +16,7 @@ const ARTIFACTS = path.join(REPO, "artifacts");
 // The browser globals used by functions that run inside the page (the repo's tsconfig has no DOM lib).
 interface PageElement {
   textContent: string | null;
+  value?: string;
 }
 interface PageSocket {
   close(): void;
@@ -84,6 +85,8 @@ describe("Todo page in Chromium", { timeout: 15 * 60_000 }, () => {
       added.push(title);
       await titles(a, added, `page A after adding ${title}`);
       await titles(b, added, `page B after A added ${title}`);
+      // The input clears when A's POST is answered; the live update may show the todo first.
+      await a.waitForFunction(() => document.getElementById("title")?.value === "", undefined, { timeout: 5000 });
       assert.equal(await a.locator("#title").inputValue(), "", "the input is cleared after adding");
     }
     assert.equal(await b.locator("#count").textContent(), "3 left");
